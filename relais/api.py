@@ -1,0 +1,94 @@
+"""The JSON API: one NinjaAPI, versioned under /api/v1/, OpenAPI at /api/openapi.json.
+
+Every error is JSON with a `detail`; validation errors also list each offending field by its dotted path
+(`reporter.country`), so a platform engineer sees what to fix without reading our code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import BaseRenderer
+
+from relais.directory.api import router as help_router
+from relais.http import json_response
+from relais.reports.api import router as reports_router
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=str)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+_WHERE = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in _WHERE:
+            loc = loc[2:] if loc[0] == "body" and len(loc) > 1 else loc[1:]
+        out.append(
+            {"field": ".".join(loc) or "(body)", "message": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        )
+    return out
+
+
+api = NinjaAPI(
+    title="Relais API",
+    version="1.0.0",
+    description=(
+        "Report harassment and get, in the same round trip, the help card to show the reporter: the helplines "
+        "for their country, language, age and harm, with the channels open right now. Authenticate with "
+        "`Authorization: Bearer <key>` (`relais platform add NAME` prints a key)."
+    ),
+    renderer=OrjsonRenderer(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = field_errors(list(exc.errors))
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return json_response(422, {"detail": f"Invalid request. {summary}", "errors": errors})
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return json_response(
+        401,
+        {"detail": "Missing or invalid API key: send `Authorization: Bearer <key>`."},
+        headers={"WWW-Authenticate": 'Bearer realm="relais"'},
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return json_response(404, {"detail": str(exc) or "Not found"})
+
+
+api.add_router("/v1/", help_router)
+api.add_router("/v1/", reports_router)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RelaisConfig(AppConfig):
+    name = "relais"
+    verbose_name = "Relais"
+
+    def ready(self) -> None:
+        from relais import checks  # noqa: F401  (registers the production safety checks)

@@ -1,0 +1,32 @@
+"""Start-up refuses an unsafe production configuration instead of running with development defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def production_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not settings.PRODUCTION:
+        return []
+    errors: list[checks.CheckMessage] = []
+
+    def refuse(msg: str, hint: str, ident: str) -> None:
+        errors.append(checks.Error(msg, hint=hint, id=f"relais.{ident}"))
+
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY or len(settings.SECRET_KEY) < 40:
+        refuse("SECRET_KEY is the development key or too short.", "Set SECRET_KEY to 40+ random characters.", "E001")
+    if settings.DEBUG:
+        refuse("DEBUG is on in production.", "Unset DEBUG or set DEBUG=false.", "E002")
+    if not settings.ALLOWED_HOSTS or "*" in settings.ALLOWED_HOSTS:
+        refuse("ALLOWED_HOSTS is empty or '*'.", "List the host names Relais answers to.", "E003")
+    if settings.RELAIS_FAKE_NOW:
+        refuse("RELAIS_FAKE_NOW pins the clock.", "It is for tests and demos only: unset it.", "E004")
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        refuse("SQLite in production.", "Set DATABASE_URL to a PostgreSQL database.", "E005")
+    if not settings.SESSION_COOKIE_SECURE:
+        refuse("Cookies are not marked Secure.", "Serve over HTTPS and unset RELAIS_SECURE_COOKIES=false.", "E006")
+    return errors

@@ -1,0 +1,234 @@
+"""The in-memory helpline directory that help cards are computed from.
+
+Help comes first: a help card must never wait on a database, a network or a lock. So the directory is
+built once from the versioned data files (plus the operators' overrides) into plain immutable objects,
+and a new one replaces the old in a single reference swap when the data changes (see `holder.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
+from relais.directory import schema
+from relais.directory.opening_hours import Schedule
+
+DATA_DIR = Path(__file__).with_name("data")
+FALLBACK_COUNTRY = "XX"
+"""The file `xx.yaml` holds the help shown for countries the directory does not cover yet."""
+
+CONTACT_KINDS = frozenset({"phone", "sms", "chat", "app", "messaging"})
+"""Channels where a person answers; a web page is always "open" and must not make a line look staffed."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """An operator's correction on top of the data files, edited in the Django admin.
+
+    `target` is a helpline id or a channel id. A channel override may replace the hours (for an announced
+    closure, say) or disable it; a helpline override may only disable it.
+    """
+
+    target: str
+    enabled: bool = True
+    hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    kind: str
+    labels: Mapping[str, str]
+    uri: str
+    hours: str
+    free: bool
+    schedule: Schedule = field(compare=False)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.kind in CONTACT_KINDS
+
+
+@dataclass(frozen=True)
+class Helpline:
+    id: str
+    country: str
+    name: str
+    operator: str
+    descriptions: Mapping[str, str]
+    languages: tuple[str, ...]
+    topics: frozenset[str]
+    age_min: int | None
+    age_max: int | None
+    pair: str | None
+    rank: int
+    channels: tuple[Channel, ...]
+
+    def accepts_age(self, age: int | None) -> bool:
+        if age is None:
+            return True
+        return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
+
+
+@dataclass(frozen=True)
+class Emergency:
+    id: str
+    names: Mapping[str, str]
+    number: str
+    kind: str
+
+    @property
+    def uri(self) -> str:
+        return f"sms:{self.number}" if self.kind == "text" else f"tel:{self.number}"
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    names: Mapping[str, str]
+    zone: ZoneInfo
+    emergency: tuple[Emergency, ...]
+    helplines: tuple[Helpline, ...]
+
+
+@dataclass(frozen=True)
+class Directory:
+    countries: Mapping[str, Country]
+    fallback: Country
+    version: str
+    known_ids: frozenset[str] = frozenset()
+    """Every helpline and channel id in the files, including those an override disables."""
+
+    def helpline(self, helpline_id: str) -> Helpline | None:
+        country = self.countries.get(helpline_id[:2].upper())
+        if country is None:
+            return None
+        return next((h for h in country.helplines if h.id == helpline_id), None)
+
+
+def number_of(uri: str) -> str:
+    return uri.split(":", 1)[1].split("?", 1)[0]
+
+
+def display_number(uri: str, country: str) -> str:
+    """A number as people write it: `3018`, `116 111`, `+33 1 42 75 80 00`."""
+    number = number_of(uri)
+    region = country if country != FALLBACK_COUNTRY else None
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return number
+    if number.startswith("+"):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if region and shortnumberinfo.is_valid_short_number_for_region(parsed, region):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+_DEFAULT_LABELS = {
+    "phone": {"en": "Call {number}", "fr": "Appeler le {number}"},
+    "sms": {"en": "Text {number}", "fr": "Envoyer un SMS au {number}"},
+    "chat": {"en": "Chat online", "fr": "Discuter en ligne"},
+    "web": {"en": "Website", "fr": "Site web"},
+    "app": {"en": "App", "fr": "Application"},
+    "email": {"en": "Write an e-mail", "fr": "Écrire un e-mail"},
+    "messaging": {"en": "Send a message", "fr": "Envoyer un message"},
+}
+
+
+def _labels(channel: schema.Channel, country: str) -> dict[str, str]:
+    if channel.label:
+        return dict(channel.label)
+    number = display_number(channel.uri, country) if channel.kind in ("phone", "sms") else ""
+    return {lang: text.format(number=number) for lang, text in _DEFAULT_LABELS[channel.kind].items()}
+
+
+def _build_country(data: schema.CountryFile, overrides: Mapping[str, Override]) -> Country:
+    zone = ZoneInfo(data.timezone)
+    helplines = []
+    for h in data.helplines:
+        if not overrides.get(h.id, Override(h.id)).enabled:
+            continue
+        channels = []
+        for i, c in enumerate(h.channels):
+            channel_id = c.id or f"{h.id}-{c.kind}-{i}"
+            override = overrides.get(channel_id, Override(channel_id))
+            if not override.enabled:
+                continue
+            hours = override.hours or c.hours
+            channel_zone = ZoneInfo(c.timezone) if c.timezone else zone
+            channels.append(
+                Channel(
+                    id=channel_id,
+                    kind=c.kind,
+                    labels=_labels(c, data.country),
+                    uri=c.uri,
+                    hours=hours,
+                    free=c.free,
+                    schedule=Schedule(hours, channel_zone, data.public_holidays),
+                )
+            )
+        if not channels:
+            continue
+        helplines.append(
+            Helpline(
+                id=h.id,
+                country=data.country,
+                name=h.name,
+                operator=h.operator,
+                descriptions=dict(h.description),
+                languages=tuple(h.languages),
+                topics=frozenset(h.topics),
+                age_min=h.ages.min,
+                age_max=h.ages.max,
+                pair=h.pair,
+                rank=h.rank,
+                channels=tuple(channels),
+            )
+        )
+    emergency = tuple(Emergency(id=e.id, names=dict(e.name), number=e.number, kind=e.kind) for e in data.emergency)
+    return Country(code=data.country, names=dict(data.name), zone=zone, emergency=emergency, helplines=tuple(helplines))
+
+
+def build(files: Iterable[schema.CountryFile], overrides: Iterable[Override] = (), *, version: str = "") -> Directory:
+    """Assemble a Directory from parsed files; overrides naming unknown ids are ignored."""
+    files = list(files)
+    by_target = {o.target: o for o in overrides}
+    countries = {f.country: _build_country(f, by_target) for f in files}
+    fallback = countries.pop(FALLBACK_COUNTRY, None)
+    if fallback is None:
+        raise ValueError(f"the directory needs a fallback file {FALLBACK_COUNTRY.lower()}.yaml")
+    known = {h.id for f in files for h in f.helplines}
+    known |= {c.id for f in files for h in f.helplines for c in h.channels if c.id}
+    return Directory(countries=countries, fallback=fallback, version=version, known_ids=frozenset(known))
+
+
+def read_files(folder: Path = DATA_DIR) -> tuple[list[schema.CountryFile], str]:
+    """Parse every country file; the version is a digest of their bytes, so a card can say what it used."""
+    digest = hashlib.sha256()
+    files = []
+    problems: list[schema.Problem] = []
+    for path in schema.iter_country_files(folder):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        try:
+            files.append(schema.parse_country_file(path))
+        except schema.DirectoryFileError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise schema.DirectoryFileError(problems)
+    return files, digest.hexdigest()[:12]
+
+
+def load(folder: Path = DATA_DIR, overrides: Iterable[Override] = ()) -> Directory:
+    files, version = read_files(folder)
+    overrides = tuple(overrides)
+    if overrides:
+        extra = hashlib.sha256(repr(sorted((o.target, o.enabled, o.hours or "") for o in overrides)).encode())
+        version = f"{version}+{extra.hexdigest()[:6]}"
+    return build(files, overrides, version=version)

@@ -1,0 +1,92 @@
+"""The directory currently in force in this process, swapped atomically and refreshed off the hot path.
+
+Readers take `current()` — one attribute read, no lock, no I/O — and get a complete, immutable directory.
+Overrides edited in the admin are picked up by a refresh that runs in a background thread, started at
+most every `refresh_seconds` by whichever request notices it is due; the request itself never waits for
+it, and if the refresh fails (database down) the old directory stays in force.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from relais.directory import directory as directory_module
+from relais.directory.cards import CardCache
+from relais.directory.directory import Directory, Override
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    directory: Directory
+    cards: CardCache
+    overrides_stamp: object
+
+
+class DirectoryHolder:
+    def __init__(
+        self,
+        *,
+        overrides: Callable[[], tuple[object, Iterable[Override]]],
+        refresh_seconds: float,
+        loader: Callable[[Iterable[Override]], Directory] = lambda o: directory_module.load(overrides=o),
+        monotonic: Callable[[], float] = time.monotonic,
+        after_background_refresh: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`overrides()` returns (a stamp that changes when they change, the overrides)."""
+        self._overrides = overrides
+        self._loader = loader
+        self._refresh_seconds = refresh_seconds
+        self._monotonic = monotonic
+        self._after_background_refresh = after_background_refresh
+        self._snapshot: Snapshot | None = None
+        self._next_check = 0.0
+        self._refreshing = threading.Lock()
+        self._loading = threading.Lock()
+
+    def current(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return self._first_load()
+        if self._monotonic() >= self._next_check and self._refreshing.acquire(blocking=False):
+            self._next_check = self._monotonic() + self._refresh_seconds
+            threading.Thread(target=self._refresh_in_background, name="directory-refresh", daemon=True).start()
+        return snapshot
+
+    def reload(self) -> Snapshot:
+        """Rebuild now (after an admin edit, or at start-up); keeps the old one if anything fails."""
+        try:
+            stamp, overrides = self._overrides()
+        except Exception:
+            logger.exception("directory overrides could not be read; loading the data files alone")
+            stamp, overrides = None, ()
+        snapshot = self._build(stamp, overrides)
+        self._snapshot = snapshot
+        self._next_check = self._monotonic() + self._refresh_seconds
+        return snapshot
+
+    def _build(self, stamp: object, overrides: Iterable[Override]) -> Snapshot:
+        directory = self._loader(tuple(overrides))
+        return Snapshot(directory=directory, cards=CardCache(directory), overrides_stamp=stamp)
+
+    def _first_load(self) -> Snapshot:
+        with self._loading:
+            snapshot = self._snapshot
+            return self.reload() if snapshot is None else snapshot
+
+    def _refresh_in_background(self) -> None:
+        try:
+            stamp, overrides = self._overrides()
+            if self._snapshot is None or stamp != self._snapshot.overrides_stamp:
+                self._snapshot = self._build(stamp, overrides)
+                logger.info("directory reloaded: %s", self._snapshot.directory.version)
+        except Exception:
+            logger.exception("directory refresh failed; the current directory stays in force")
+        finally:
+            self._after_background_refresh()
+            self._refreshing.release()

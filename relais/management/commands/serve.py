@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Relais with gunicorn (WSGI; sync workers). Workers: RELAIS_WEB_CONCURRENCY (default 2), "
+        "address: RELAIS_BIND (default 127.0.0.1:8000). Static files are served by WhiteNoise."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("RELAIS_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("RELAIS_WEB_CONCURRENCY", "2")))
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("check", deploy=settings.PRODUCTION, fail_level="ERROR")
+        if settings.PRODUCTION and not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "relais.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "20",
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("RELAIS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
+        self.stdout.write(f"Relais on http://{options['bind']}/ ({options['workers']} workers)")
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process by gunicorn, argv is ours

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from relais.directory.schema import CATEGORIES
+from relais.tenants.models import Platform
+
+CONTENT_KINDS = ("message", "post", "comment", "profile", "image", "video", "live", "other")
+
+
+class Report(models.Model):
+    """A platform's harassment report, which is also a DSA Art. 16 notice.
+
+    Minimisation: only what routing and a later handoff need is kept about the reporter — country,
+    language, age, zone and the platform's opaque pseudonym, never a name or contact detail.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="reports")
+    platform_report_id = models.CharField(max_length=200)
+    category = models.CharField(max_length=40, choices=[(c, c) for c in CATEGORIES])
+    danger = models.CharField(max_length=10, choices=[("none", "none"), ("immediate", "immediate")], default="none")
+    reporter_country = models.CharField(max_length=2)
+    reporter_language = models.CharField(max_length=35)
+    reporter_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    reporter_timezone = models.CharField(max_length=64, blank=True)
+    reporter_pseudonym = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, max_length=5000)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    help_card = models.JSONField(help_text="The help card returned to the platform, as shown to the reporter.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "platform_report_id"], name="report_unique_per_platform"),
+            models.CheckConstraint(condition=models.Q(category__in=CATEGORIES), name="report_category_valid"),
+            models.CheckConstraint(condition=models.Q(danger__in=["none", "immediate"]), name="report_danger_valid"),
+            models.CheckConstraint(
+                condition=models.Q(reporter_age__isnull=True) | models.Q(reporter_age__lte=120),
+                name="report_age_plausible",
+            ),
+        ]
+        indexes = [models.Index(fields=["platform", "-received_at"], name="report_platform_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}:{self.platform_report_id} ({self.category})"
+
+
+class ReportedContent(models.Model):
+    """One reported item as the platform described it (the preserved content itself is evidence's job)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="content")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=[(k, k) for k in CONTENT_KINDS])
+    url = models.URLField(max_length=2048, blank=True)
+    content_id = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True, max_length=10000)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="content_position_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=CONTENT_KINDS), name="content_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.content_id or self.url}"

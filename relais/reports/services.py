@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from relais.reports.models import Report, ReportedContent
+from relais.reports.schemas import ReportIn, strip_control
+from relais.tenants.models import Platform
+
+
+def receive_report(
+    *, platform: Platform, data: ReportIn, help_card: dict[str, Any], received_at: datetime
+) -> tuple[Report, bool]:
+    """Store a report once per (platform, platform_report_id); a retry returns the first one, not a copy.
+
+    Returns (report, created). Raises DatabaseError when storage fails: the caller still has its help card.
+    """
+    existing = Report.objects.filter(platform=platform, platform_report_id=data.platform_report_id).first()
+    if existing is not None:
+        return existing, False
+    reporter = data.reporter
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                platform=platform,
+                platform_report_id=data.platform_report_id,
+                category=data.category,
+                danger=data.danger,
+                reporter_country=reporter.country,
+                reporter_language=reporter.language,
+                reporter_age=reporter.age,
+                reporter_timezone=reporter.timezone or "",
+                reporter_pseudonym=reporter.pseudonym or "",
+                description=strip_control(data.description or ""),
+                reported_at=data.reported_at,
+                received_at=received_at,
+                help_card=help_card,
+            )
+            ReportedContent.objects.bulk_create(
+                ReportedContent(
+                    report=report,
+                    position=i,
+                    kind=item.kind,
+                    url=item.url or "",
+                    content_id=item.content_id or "",
+                    text=strip_control(item.text or ""),
+                    posted_at=item.posted_at,
+                )
+                for i, item in enumerate(data.content)
+            )
+    except IntegrityError:
+        # Two retries raced past the check above: the other one won, and its row is the answer.
+        existing = Report.objects.filter(platform=platform, platform_report_id=data.platform_report_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    return report, True

@@ -1,0 +1,58 @@
+"""Who is calling: API keys resolve to a platform tenant, and nothing else.
+
+Resolved keys are remembered for a short while in this process so that a report still gets its help card
+when the database is down (help first); a revoked key therefore keeps working for at most
+RELAIS_API_KEY_CACHE_SECONDS in processes that saw it recently.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from relais.tenants.models import ApiKey, Platform, hash_key
+
+logger = logging.getLogger(__name__)
+_known: dict[str, tuple[float, Platform]] = {}
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A key that could not be checked because the database failed: enough to give help, nothing else."""
+
+    reason: str
+
+
+def forget_keys() -> None:
+    _known.clear()
+
+
+def platform_for_key(key: str) -> Platform | None:
+    """The platform owning `key`, or None; raises DatabaseError only when the key is not remembered."""
+    digest = hash_key(key)
+    remembered = _known.get(digest)
+    if remembered is not None and remembered[0] > time.monotonic():
+        return remembered[1]
+    api_key = ApiKey.objects.select_related("platform").filter(key_hash=digest, revoked_at__isnull=True).first()
+    if api_key is None:
+        _known.pop(digest, None)
+        return None
+    _known[digest] = (time.monotonic() + settings.RELAIS_API_KEY_CACHE_SECONDS, api_key.platform)
+    return api_key.platform
+
+
+class PlatformKey(HttpBearer):
+    """`Authorization: Bearer <key>`; a missing or unknown key is a 401 with a JSON body."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Platform | Unverified | None:
+        try:
+            return platform_for_key(token)
+        except DatabaseError:
+            logger.exception("API key lookup failed")
+            return Unverified(reason="database unavailable")
