@@ -90,5 +90,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return json_response(404, {"detail": str(exc) or "Not found"})
 
 
+@api.get("/v1/health", auth=None, tags=["operations"], summary="Liveness: answers without touching the database")
+def health(request: HttpRequest) -> HttpResponse:
+    """Also the no-op baseline that bench/http_help.py compares /api/v1/help against."""
+    return json_response(200, {"status": "ok"})
+
+
 api.add_router("/v1/", help_router)
 api.add_router("/v1/", reports_router)
