@@ -33,12 +33,13 @@ class DirectoryHolder:
         self,
         *,
         overrides: Callable[[], tuple[object, Iterable[Override]]],
-        refresh_seconds: float,
+        refresh_seconds: Callable[[], float],
         loader: Callable[[Iterable[Override]], Directory] = lambda o: directory_module.load(overrides=o),
         monotonic: Callable[[], float] = time.monotonic,
         after_background_refresh: Callable[[], None] = lambda: None,
     ) -> None:
-        """`overrides()` returns (a stamp that changes when they change, the overrides)."""
+        """`overrides()` returns (a stamp that changes when they change, the overrides); `refresh_seconds()`
+        is read at each reload, so a setting changed at run time (tests) takes effect."""
         self._overrides = overrides
         self._loader = loader
         self._refresh_seconds = refresh_seconds
@@ -54,7 +55,7 @@ class DirectoryHolder:
         if snapshot is None:
             return self._first_load()
         if self._monotonic() >= self._next_check and self._refreshing.acquire(blocking=False):
-            self._next_check = self._monotonic() + self._refresh_seconds
+            self._next_check = self._monotonic() + self._refresh_seconds()
             threading.Thread(target=self._refresh_in_background, name="directory-refresh", daemon=True).start()
         return snapshot
 
@@ -67,7 +68,7 @@ class DirectoryHolder:
             stamp, overrides = None, ()
         snapshot = self._build(stamp, overrides)
         self._snapshot = snapshot
-        self._next_check = self._monotonic() + self._refresh_seconds
+        self._next_check = self._monotonic() + self._refresh_seconds()
         return snapshot
 
     def _build(self, stamp: object, overrides: Iterable[Override]) -> Snapshot:

@@ -22,7 +22,7 @@ def overrides_from_database() -> tuple[object, Iterable[Override]]:
 
 holder = DirectoryHolder(
     overrides=overrides_from_database,
-    refresh_seconds=settings.RELAIS_DIRECTORY_REFRESH_SECONDS,
+    refresh_seconds=lambda: float(settings.RELAIS_DIRECTORY_REFRESH_SECONDS),
     after_background_refresh=connection.close,
 )
 

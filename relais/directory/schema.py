@@ -68,7 +68,7 @@ def _check_texts(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-Texts = Annotated[dict[str, str], Field(min_length=2)]
+Texts = dict[str, str]
 
 
 def _check_zone(value: str) -> str:

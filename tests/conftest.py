@@ -1,0 +1,54 @@
+"""Shared test set-up. Settings below are adjusted once, at import, for the whole run:
+- the directory is refreshed only when a test asks (a background refresh would race with test data);
+- passwords hash fast (Argon2 costs ~120 ms here, and tests create many accounts).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 1e9
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if os.environ.get("CI") == "true" and os.environ.get("RELAIS_TEST_DATABASE") == "postgresql":
+    # Under CI the PostgreSQL pass must really run on PostgreSQL, never silently on SQLite.
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", settings.DATABASES
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each database test starts from the bundled directory (no overrides) and an empty API-key memo."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (_DB_FIXTURES & set(request.fixturenames) or marker):
+        yield
+        return
+    from relais.directory.runtime import holder
+    from relais.tenants.access import forget_keys
+
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    forget_keys()
+    holder.reload()
+    yield
+    forget_keys()
+
+
+@pytest.fixture
+def platform_key(db: None) -> tuple[object, str]:
+    from relais.tenants.services import add_platform
+
+    return add_platform(name="Sunny Social")
+
+
+@pytest.fixture
+def api(platform_key: tuple[object, str]) -> Client:
+    return Client(headers={"Authorization": f"Bearer {platform_key[1]}"})
