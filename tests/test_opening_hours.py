@@ -14,7 +14,7 @@ UTC = ZoneInfo("UTC")
 
 
 def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
+    return datetime(*args, tzinfo=PARIS)  # type: ignore[arg-type,misc]
 
 
 @pytest.mark.parametrize(

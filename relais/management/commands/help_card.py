@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from typing import Any, get_args
 
 import orjson
@@ -70,7 +69,7 @@ class Command(BaseCommand):
         )
         card = current().cards.card_json(request, now)
         if options["json"]:
-            sys.stdout.buffer.write(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
+            self.stdout.write(orjson.dumps(card, option=orjson.OPT_INDENT_2).decode())
             return
         self.stdout.write(render_text(card))
 

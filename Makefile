@@ -1,0 +1,48 @@
+# The two commands a new machine needs: `make demo` and `make test`. Both go through `make install`,
+# which is idempotent: it (re)installs only when a requirements file or pyproject.toml changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install install-dev demo serve test lint check clean
+
+install: $(VENV)/.installed-runtime
+
+$(VENV)/.installed-runtime: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
+	@touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+demo: install
+	$(BIN)/relais migrate --noinput -v0
+	$(BIN)/relais directory check
+	$(BIN)/relais demo_data
+	$(BIN)/relais serve --bind 127.0.0.1:8000
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy relais tests bench
+	$(BIN)/lint-imports
+	$(BIN)/relais directory check
+	$(BIN)/relais makemigrations --check --dry-run -v0
+
+# The suite runs on SQLite; under CI=true (or with RELAIS_TEST_POSTGRES=1) it runs again on PostgreSQL.
+test: lint
+	$(BIN)/pytest
+	@if [ "$${CI:-}" = "true" ] || [ -n "$${RELAIS_TEST_POSTGRES:-}" ]; then \
+		echo "--- the same suite on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) RELAIS_TEST_DATABASE=postgresql $(BIN)/pytest; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
