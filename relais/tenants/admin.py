@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from relais.tenants.models import ApiKey, Platform
+
+
+class ApiKeyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Keys are issued with `relais platform key SLUG` (shown once); here they can only be revoked."""
+
+    model = ApiKey
+    fields = ["hint", "created_at", "revoked_at"]
+    readonly_fields = ["hint", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "slug", "presentation", "created_at"]
+    search_fields = ["name", "slug"]
+    inlines = [ApiKeyInline]
