@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def postgres_reachable() -> bool:
         return False
 
 
-def serve(env: dict[str, str]) -> Iterator[str]:
+def serve(env: dict[str, str]) -> Generator[str, None, None]:
     port = free_port()
     migrate = subprocess.run([RELAIS, "migrate", "-v0"], env=env, capture_output=True, text=True, check=False)
     assert migrate.returncode == 0, migrate.stderr
