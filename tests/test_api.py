@@ -298,3 +298,14 @@ def test_openapi_documents_the_contract(client: Client) -> None:
 
 def test_health_answers_without_the_database(client: Client) -> None:
     assert client.get("/api/v1/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("get", "/api/v1/nothing", 404), ("delete", "/api/v1/help", 405), ("get", "/api/v1/reports", 405)],
+)
+def test_api_errors_are_json_even_outside_known_routes(client: Client, method: str, path: str, status: int) -> None:
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
