@@ -10,12 +10,15 @@ from django.conf import settings
 _UTC = ZoneInfo("UTC")
 
 
-def parse_instant(value: str) -> datetime:
-    """An aware ISO 8601 instant, as a ZoneInfo-UTC datetime (opening-hours-py refuses fixed offsets)."""
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
+def as_utc(instant: datetime) -> datetime:
+    """An aware instant with a ZoneInfo UTC tzinfo: opening-hours-py refuses fixed-offset tzinfo."""
+    if instant.tzinfo is None:
         raise ValueError("the time needs an offset or Z (an aware ISO 8601 date-time)")
-    return parsed.astimezone(_UTC)
+    return instant.astimezone(_UTC)
+
+
+def parse_instant(value: str) -> datetime:
+    return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def now() -> datetime:

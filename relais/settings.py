@@ -50,8 +50,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 5,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file, not shared-cache memory, so tests see the same locking (WAL, busy timeout) as production.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file, not shared-cache memory, so tests see the same locking (WAL, busy timeout) as production;
+    # one per test process, so two suites running at once do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

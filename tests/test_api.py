@@ -76,6 +76,14 @@ def test_a_retried_report_returns_the_first_one_and_stores_nothing_more(api: Cli
 
 
 @pytest.mark.django_db
+def test_times_are_stored_as_instants_whatever_offset_was_sent(api: Client) -> None:
+    """PostgreSQL refuses offsets past 15:59; the instant is what matters, so it is kept in UTC."""
+    body = report_body(content=[{"kind": "post", "posted_at": "2026-01-22T21:29:29+23:16"}])
+    created = post(api, body).json()
+    assert api.get(f"/api/v1/reports/{created['id']}").json()["content"][0]["posted_at"] == "2026-01-21T22:13:29+00:00"
+
+
+@pytest.mark.django_db
 def test_the_same_platform_id_from_another_platform_is_another_report(api: Client) -> None:
     _, other_key = add_platform(name="Other Social")
     other = Client(headers={"Authorization": f"Bearer {other_key}"})
@@ -161,6 +169,9 @@ INVALID = [
     ("description", {"description": "x" * 5001}),
     ("reported_at", {"reported_at": "yesterday"}),
     ("reported_at", {"reported_at": "2026-11-25 22:58"}),
+    ("reported_at", {"reported_at": "1900-01-01T00:00:00Z"}),
+    ("description", {"description": "lone \udc00 surrogate"}),
+    ("content.0.text", {"content": [{"kind": "post", "text": "\ud800"}]}),
     ("categry", {"categry": "harassment"}),
 ]
 

@@ -6,14 +6,22 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import AwareDatetime, ConfigDict, field_validator
 
 from relais import clock
 from relais.directory.api_schemas import HelpCardOut
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.http import json_response
-from relais.reports.schemas import COUNTRY_PATTERN, LANGUAGE_PATTERN, Category, check_zone
+from relais.schemas import (
+    COUNTRY_PATTERN,
+    LANGUAGE_PATTERN,
+    Category,
+    Timezone,
+    ValidationErrorOut,
+    iso_instant_only,
+    plausible_instant,
+)
 
 router = Router(tags=["help"])
 
@@ -26,29 +34,22 @@ class HelpQuery(Schema):
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     category: Category = "harassment"
     danger: Literal["none", "immediate"] = "none"
-    timezone: Annotated[str, Field(max_length=64, description="IANA zone; default: the country's")] | None = None
+    timezone: Timezone | None = Field(None, description="IANA zone for the times shown; default: the country's")
     presentation: Literal["call_button", "link"] = "call_button"
-    at: Annotated[str, Field(max_length=40, description="ISO 8601 instant with offset; default: now")] | None = None
+    at: AwareDatetime | None = Field(None, description="ISO 8601 instant with offset; default: now")
 
-    _zone = field_validator("timezone")(check_zone)
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, value: str | None) -> str | None:
-        if value is not None:
-            clock.parse_instant(value)
-        return value
+    _at = field_validator("at", mode="before")(iso_instant_only)
+    _plausible = field_validator("at")(plausible_instant)
 
 
 @router.get(
     "/help",
-    response={200: HelpCardOut},
+    response={200: HelpCardOut, 422: ValidationErrorOut},
     summary="Help card for a country, language, age and harm",
     auth=None,
-    openapi_extra={"responses": {422: {"description": "A parameter is invalid; `errors` names it."}}},
 )
 def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
-    now = clock.parse_instant(params.at) if params.at else clock.now()
+    now = clock.as_utc(params.at) if params.at else clock.now()
     help_request = HelpRequest(
         country=params.country.upper(),
         language=params.language,

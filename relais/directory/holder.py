@@ -63,8 +63,8 @@ class DirectoryHolder:
         """Rebuild now (after an admin edit, or at start-up); keeps the old one if anything fails."""
         try:
             stamp, overrides = self._overrides()
-        except Exception:
-            logger.exception("directory overrides could not be read; loading the data files alone")
+        except Exception as exc:
+            logger.warning("directory overrides could not be read (%s); loading the data files alone", exc)
             stamp, overrides = None, ()
         snapshot = self._build(stamp, overrides)
         self._snapshot = snapshot

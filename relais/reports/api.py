@@ -16,6 +16,7 @@ from relais.http import json_response
 from relais.reports import access, services
 from relais.reports.models import Report
 from relais.reports.schemas import ReportCreatedOut, ReportIn, ReportNotStoredOut, ReportOut
+from relais.schemas import ErrorOut, ValidationErrorOut
 from relais.tenants.access import PlatformKey, Unverified
 from relais.tenants.models import Platform, Presentation
 
@@ -73,15 +74,16 @@ def report_json(report: Report) -> dict[str, Any]:
 
 @router.post(
     "/reports",
-    response={200: ReportCreatedOut, 201: ReportCreatedOut, 503: ReportNotStoredOut},
+    response={
+        200: ReportCreatedOut,
+        201: ReportCreatedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        422: ValidationErrorOut,
+        503: ReportNotStoredOut,
+    },
     auth=PlatformKey(),
     summary="Report harassment and get the help card",
-    openapi_extra={
-        "responses": {
-            401: {"description": "Missing or invalid API key."},
-            422: {"description": "Invalid report; `errors` names each field."},
-        }
-    },
 )
 def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
     """201 for a new report; 200 with the same id when `platform_report_id` was already received;
@@ -109,15 +111,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
 
 @router.get(
     "/reports/{report_id}",
-    response={200: ReportOut},
+    response={200: ReportOut, 401: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     auth=PlatformKey(),
     summary="A report you sent",
-    openapi_extra={
-        "responses": {
-            401: {"description": "Missing or invalid API key."},
-            404: {"description": "No such report for this platform."},
-        }
-    },
 )
 def get_report(request: HttpRequest, report_id: str) -> HttpResponse:
     caller = request.auth  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from relais import clock
 from relais.directory.api import HelpQuery
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
-from relais.reports.schemas import Category
+from relais.schemas import Category
 
 _TEXT = {
     "en": {
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(f"--{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             ) from None
-        now = clock.parse_instant(query.at) if query.at else clock.now()
+        now = clock.as_utc(query.at) if query.at else clock.now()
         request = HelpRequest(
             country=query.country.upper(),
             language=query.language,

@@ -1,0 +1,111 @@
+"""Types shared by the API's schemas: the contract's vocabularies and formats, stated once.
+
+Formats are expressed in the JSON Schema itself (patterns, enums) rather than only in validators, so the
+OpenAPI document tells a client exactly what is accepted, and generated clients validate the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+Category = Literal[
+    "harassment",
+    "cyberbullying",
+    "threat",
+    "hate",
+    "sextortion",
+    "non_consensual_intimate_imagery",
+    "impersonation",
+    "doxxing",
+    "self_harm",
+    "other",
+]
+ContentKind = Literal["message", "post", "comment", "profile", "image", "video", "live", "other"]
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+OPAQUE_ID_PATTERN = r"^[!-~]{1,200}$"
+"""Printable ASCII without spaces: ids are the platform's, opaque to us, and must not smuggle markup."""
+
+
+IANA_ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
+
+
+def check_zone(value: str) -> str:
+    if value not in IANA_ZONES:
+        raise ValueError("not an IANA time zone name (such as Europe/Paris)")
+    return value
+
+
+Timezone = Annotated[
+    str,
+    AfterValidator(check_zone),
+    Field(description="IANA time zone name, e.g. Europe/Paris", json_schema_extra={"enum": sorted(IANA_ZONES)}),
+]
+
+
+def iso_string_only(value: Any) -> Any:
+    """Pydantic would read a number as a Unix time; the contract says ISO 8601 with an offset."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date-time string with an offset")
+    return value
+
+
+def reject_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
+    return value
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible_instant(value: datetime | None) -> datetime | None:
+    """Kept in UTC: the offset a client sent says nothing once the instant is known, and databases
+    disagree on which offsets they store (PostgreSQL refuses +23:16)."""
+    if value is None:
+        return None
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between 1970 and 2100")
+    return value.astimezone(UTC)
+
+
+def valid_unicode(value: Any) -> Any:
+    """JSON may carry lone surrogates (\\udc00) that no database can store: refuse them by name."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("contains invalid Unicode (a lone surrogate)") from None
+    return value
+
+
+_NUMERIC = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
+
+
+def iso_instant_only(value: Any) -> Any:
+    """Like `iso_string_only`, for query strings, where every value arrives as text."""
+    if isinstance(value, str) and _NUMERIC.match(value):
+        raise ValueError("must be an ISO 8601 date-time with an offset, not a number")
+    return iso_string_only(value)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut]
