@@ -45,7 +45,9 @@ def test_help_json_is_the_apis_card(client: Client) -> None:
     out = io.StringIO()
     args = ["--country", "FR", "--language", "fr", "--age", "14", "--at", "2026-11-25T22:59:00+01:00"]
     call_command("help_card", *args, "--json", stdout=out)
-    api = client.get("/api/v1/help", {"country": "FR", "language": "fr", "age": "14", "at": "2026-11-25T22:59:00+01:00"})
+    api = client.get(
+        "/api/v1/help", {"country": "FR", "language": "fr", "age": "14", "at": "2026-11-25T22:59:00+01:00"}
+    )
     assert json.loads(out.getvalue()) == api.json()
     assert api.json()["primary"]["uri"] == "tel:3018"
 
