@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -57,3 +58,25 @@ def test_a_disabled_helpline_can_be_enabled_again(admin_client: Client) -> None:
     edit = {"target": "fr-3018", "enabled": "on", "reason": "Back"}
     assert admin_client.post(f"/admin/directory/directoryoverride/{override.pk}/change/", edit).status_code == 302
     assert _card(Client())["primary"]["uri"] == "tel:3018"
+
+
+def _join_refresh() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "directory-refresh":
+            thread.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_picks_up_overrides_in_the_background(settings: Any) -> None:
+    """As in a second gunicorn worker: the override is saved elsewhere, a background refresh finds it."""
+    from relais.directory.runtime import holder
+
+    settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 0
+    holder.reload()
+    for hours, primary in [("Mo-Su 09:00-22:00", "tel:119"), ("Mo-Su 09:00-23:30", "tel:3018")]:
+        DirectoryOverride.objects.update_or_create(
+            target="fr-3018-phone", defaults={"hours": hours, "reason": "another worker saved this"}
+        )
+        _card(Client())  # due: starts the refresh, answers with what it has
+        _join_refresh()
+        assert _card(Client())["primary"]["uri"] == primary

@@ -106,3 +106,27 @@ def test_a_failing_source_at_start_still_gives_the_data_files() -> None:
     holder, source, _ = make()
     source.fail = True
     assert holder.current().directory.countries["FR"].helplines
+
+
+def test_a_failing_clean_up_does_not_stop_later_refreshes() -> None:
+    source, clock = Source(), Clock()
+
+    def broken_clean_up() -> None:
+        raise RuntimeError("connection belongs to another thread")
+
+    holder = DirectoryHolder(
+        overrides=source,
+        refresh_seconds=lambda: 30,
+        loader=_loader,
+        monotonic=clock,
+        after_background_refresh=broken_clean_up,
+    )
+    holder.current()
+    clock.t = 31
+    holder.current()
+    _join_refresh()
+    source.overrides, source.stamp = [Override(target="fr-a", enabled=False)], 1
+    clock.t = 62
+    holder.current()
+    _join_refresh()
+    assert holder.current().directory.countries["FR"].helplines == ()

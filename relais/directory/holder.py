@@ -89,5 +89,9 @@ class DirectoryHolder:
         except Exception:
             logger.exception("directory refresh failed; the current directory stays in force")
         finally:
-            self._after_background_refresh()
-            self._refreshing.release()
+            try:
+                self._after_background_refresh()
+            except Exception:
+                logger.exception("cleaning up after the directory refresh failed")
+            finally:
+                self._refreshing.release()

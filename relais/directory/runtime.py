@@ -23,7 +23,8 @@ def overrides_from_database() -> tuple[object, Iterable[Override]]:
 holder = DirectoryHolder(
     overrides=overrides_from_database,
     refresh_seconds=lambda: float(settings.RELAIS_DIRECTORY_REFRESH_SECONDS),
-    after_background_refresh=connection.close,
+    # Resolved in the refresh thread: `connection` is per thread, so bind nothing at import time.
+    after_background_refresh=lambda: connection.close(),
 )
 
 
