@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import BaseRenderer
 
 from relais.directory.api import router as help_router
-from relais.http import json_response
+from relais.http import json_response, validation_error_response
 from relais.reports.api import router as reports_router
 
 
@@ -24,21 +24,6 @@ class OrjsonRenderer(BaseRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
         return orjson.dumps(data, default=str)
-
-
-_WHERE = {"body", "query", "path", "header", "cookie", "form", "file"}
-
-
-def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    out = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ())]
-        if loc and loc[0] in _WHERE:
-            loc = loc[2:] if loc[0] == "body" and len(loc) > 1 else loc[1:]
-        out.append(
-            {"field": ".".join(loc) or "(body)", "message": str(err.get("msg", "")), "type": str(err.get("type", ""))}
-        )
-    return out
 
 
 api = NinjaAPI(
@@ -56,9 +41,7 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = field_errors(list(exc.errors))
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return json_response(422, {"detail": f"Invalid request. {summary}", "errors": errors})
+    return validation_error_response(list(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,3 +12,26 @@ def json_response(status: int, data: Any, headers: dict[str, str] | None = None)
     return HttpResponse(
         orjson.dumps(data, default=str), status=status, content_type="application/json", headers=headers
     )
+
+
+_WHERE = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic/ninja errors as `{"field": "reporter.country", "message", "type"}`, the field as a client
+    names it (no `body`/`payload` prefix)."""
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in _WHERE:
+            loc = loc[2:] if loc[0] == "body" and len(loc) > 1 else loc[1:]
+        out.append(
+            {"field": ".".join(loc) or "(body)", "message": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        )
+    return out
+
+
+def validation_error_response(errors: list[dict[str, Any]]) -> HttpResponse:
+    named = field_errors(errors)
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in named)
+    return json_response(422, {"detail": f"Invalid request. {summary}", "errors": named})

@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from relais.api import api
+from relais.directory.api import help_view
 
 urlpatterns = [
+    # The help card's fast path, ahead of ninja; the ninja operation documents the same endpoint.
+    path("api/v1/help", help_view),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -74,6 +74,7 @@ def test_another_process_picks_up_overrides_in_the_background(settings: Any) -> 
     settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 0
     holder.reload()
     for hours, primary in [("Mo-Su 09:00-22:00", "tel:119"), ("Mo-Su 09:00-23:30", "tel:3018")]:
+        _join_refresh()  # the last read may have started one: let it finish before "another worker" saves
         DirectoryOverride.objects.update_or_create(
             target="fr-3018-phone", defaults={"hours": hours, "reason": "another worker saved this"}
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import opening_hours
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,3 +98,17 @@ def test_a_cached_card_equals_a_fresh_one(request: HelpRequest, first: datetime,
         fresh = route(DIRECTORY, request, now).as_json()
         fresh["generated_at"] = cached["generated_at"]
         assert cached == fresh
+        assert cache.card_bytes(request, now) == orjson.dumps(cached)
+
+
+@settings(max_examples=200, deadline=None)
+@given(request=requests, now=instants, other_age=st.integers(min_value=0, max_value=120))
+def test_requests_the_cache_treats_as_one_get_the_same_card(
+    request: HelpRequest, now: datetime, other_age: int
+) -> None:
+    """The cache keys on age bands and primary language; any two requests it merges must route alike."""
+    cache = CardCache(DIRECTORY)
+    variant = replace(request, age=other_age, language=request.language.upper())
+    if cache.key(variant) != cache.key(request):
+        return
+    assert route(DIRECTORY, variant, now).as_json() == route(DIRECTORY, request, now).as_json()

@@ -24,10 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from relais import clock
-from relais.api import field_errors
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
-from relais.http import json_response
+from relais.http import field_errors, json_response
 from relais.reports import services
 from relais.reports.schemas import ReportIn
 from relais.tenants.models import Platform, Presentation

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Query, Router, Schema
-from pydantic import AwareDatetime, ConfigDict, field_validator
+from pydantic import AwareDatetime, ConfigDict, ValidationError, field_validator
 
 from relais import clock
 from relais.directory.api_schemas import HelpCardOut
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
-from relais.http import json_response
+from relais.http import json_response, validation_error_response
 from relais.schemas import (
     COUNTRY_PATTERN,
     LANGUAGE_PATTERN,
@@ -42,15 +43,13 @@ class HelpQuery(Schema):
     _plausible = field_validator("at")(plausible_instant)
 
 
-@router.get(
-    "/help",
-    response={200: HelpCardOut, 422: ValidationErrorOut},
-    summary="Help card for a country, language, age and harm",
-    auth=None,
-)
-def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
-    now = clock.as_utc(params.at) if params.at else clock.now()
-    help_request = HelpRequest(
+_PARSED_MAX = 10_000
+_parsed: dict[str, HelpRequest] = {}
+"""Query strings already validated (without `at`), so a widget's repeated call skips pydantic entirely."""
+
+
+def help_request_from(params: HelpQuery) -> HelpRequest:
+    return HelpRequest(
         country=params.country.upper(),
         language=params.language,
         category=params.category,
@@ -59,4 +58,46 @@ def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
         timezone=params.timezone,
         presentation=params.presentation,
     )
-    return json_response(200, current().cards.card_json(help_request, now))
+
+
+@csrf_exempt  # reads nothing from cookies; lets a wrong method get its 405 rather than a CSRF 403
+def help_view(request: HttpRequest) -> HttpResponse:
+    """GET /api/v1/help, served ahead of ninja (see relais/urls.py).
+
+    The card itself costs microseconds; turning a query string into a validated schema through ninja cost
+    four times as much (docs/benchmarks.md). This view validates with the same `HelpQuery` and answers the
+    same 422, but remembers query strings it has already validated. The ninja operation below documents
+    the endpoint in OpenAPI and answers the same way.
+    """
+    if request.method != "GET":
+        return json_response(405, {"detail": "Method not allowed"}, {"Allow": "GET"})
+    query = request.META.get("QUERY_STRING", "")
+    help_request = _parsed.get(query)
+    now = None
+    if help_request is None:
+        try:
+            params = HelpQuery.model_validate(dict(request.GET.items()))
+        except ValidationError as exc:
+            return validation_error_response([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()])
+        help_request = help_request_from(params)
+        if params.at is not None:
+            now = clock.as_utc(params.at)
+        else:
+            if len(_parsed) >= _PARSED_MAX:
+                _parsed.clear()
+            _parsed[query] = help_request
+    if now is None:
+        now = clock.now()
+    body = current().cards.card_bytes(help_request, now)
+    return HttpResponse(body, content_type="application/json")
+
+
+@router.get(
+    "/help",
+    response={200: HelpCardOut, 422: ValidationErrorOut},
+    summary="Help card for a country, language, age and harm",
+    auth=None,
+)
+def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
+    now = clock.as_utc(params.at) if params.at else clock.now()
+    return HttpResponse(current().cards.card_bytes(help_request_from(params), now), content_type="application/json")

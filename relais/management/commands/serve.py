@@ -39,6 +39,8 @@ class Command(BaseCommand):
             "30",
             "--graceful-timeout",
             "20",
+            # gunicorn 27 puts one control socket per user at a fixed path; two servers on a host would share it.
+            "--no-control-socket",
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
