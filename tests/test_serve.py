@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -95,13 +96,14 @@ def test_serve_in_production_collects_and_serves_static_files(tmp_path: Path) ->
     env = {
         **os.environ,
         "RELAIS_ENVIRONMENT": "production",
-        "SECRET_KEY": "s" * 50,
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": POSTGRES_URL,
         "RELAIS_DATA_DIR": str(tmp_path),
         "RELAIS_SSL_REDIRECT": "false",
     }
     env.pop("RELAIS_FAKE_NOW", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process; refused in production
     server = serve(env)
     base = next(server)
     try:
