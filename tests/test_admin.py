@@ -16,9 +16,9 @@ AT_2259 = "2026-11-25T22:59:00+01:00"
 
 @pytest.fixture
 def admin_client(db: None) -> Client:
-    User.objects.create_superuser("ops", "ops@example.org", "a long admin password")
+    user = User.objects.create_superuser("ops", "ops@example.org", "a long admin password")
     client = Client()
-    client.login(username="ops", password="a long admin password")
+    client.force_login(user)  # signing in itself (and its lockout) is tested in test_console.py
     return client
 
 

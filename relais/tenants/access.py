@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from relais.tenants.models import ApiKey, Platform, hash_key
+from relais.tenants.models import ApiKey, Helpline, Platform, StaffMember, hash_key
 
 logger = logging.getLogger(__name__)
-_known: dict[str, tuple[float, Platform]] = {}
+Tenant = Platform | Helpline
+_known: dict[str, tuple[float, Tenant]] = {}
 
 
 @dataclass(frozen=True)
@@ -33,22 +35,30 @@ def forget_keys() -> None:
     _known.clear()
 
 
-def platform_for_key(key: str) -> Platform | None:
-    """The platform owning `key`, or None; raises DatabaseError only when the key is not remembered."""
+def tenant_for_key(key: str) -> Tenant | None:
+    """The tenant owning `key`, or None; raises DatabaseError only when the key is not remembered."""
     digest = hash_key(key)
     remembered = _known.get(digest)
     if remembered is not None and remembered[0] > time.monotonic():
         return remembered[1]
-    api_key = ApiKey.objects.select_related("platform").filter(key_hash=digest, revoked_at__isnull=True).first()
-    if api_key is None:
+    api_key = (
+        ApiKey.objects.select_related("platform", "helpline").filter(key_hash=digest, revoked_at__isnull=True).first()
+    )
+    tenant = None if api_key is None else (api_key.platform or api_key.helpline)
+    if tenant is None:
         _known.pop(digest, None)
         return None
-    _known[digest] = (time.monotonic() + settings.RELAIS_API_KEY_CACHE_SECONDS, api_key.platform)
-    return api_key.platform
+    _known[digest] = (time.monotonic() + settings.RELAIS_API_KEY_CACHE_SECONDS, tenant)
+    return tenant
+
+
+def platform_for_key(key: str) -> Platform | None:
+    tenant = tenant_for_key(key)
+    return tenant if isinstance(tenant, Platform) else None
 
 
 class PlatformKey(HttpBearer):
-    """`Authorization: Bearer <key>`; a missing or unknown key is a 401 with a JSON body."""
+    """`Authorization: Bearer <key>` of a platform; a missing, unknown or helpline key is a 401 (JSON)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Platform | Unverified | None:
         try:
@@ -56,3 +66,16 @@ class PlatformKey(HttpBearer):
         except DatabaseError:
             logger.exception("API key lookup failed")
             return Unverified(reason="database unavailable")
+
+
+class HelplineKey(HttpBearer):
+    """`Authorization: Bearer <key>` of a helpline; a platform's key is a 401 here."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Helpline | None:
+        tenant = tenant_for_key(token)
+        return tenant if isinstance(tenant, Helpline) else None
+
+
+def staff_of(helpline: Helpline) -> QuerySet[StaffMember]:
+    """The people of one helpline (for assignment lists): never another helpline's."""
+    return StaffMember.objects.filter(helpline=helpline).select_related("user").order_by("user__username")

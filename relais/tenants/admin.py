@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from relais.tenants.models import ApiKey, Platform
+from relais.tenants.models import ApiKey, Helpline, Platform, StaffMember
 
 
 class ApiKeyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -16,6 +16,19 @@ class ApiKeyInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Helpline)
+class HelplineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "slug", "directory_id", "created_at"]
+    search_fields = ["name", "slug", "directory_id"]
+    inlines = [ApiKeyInline]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "helpline", "role"]
+    list_filter = ["helpline", "role"]
 
 
 @admin.register(Platform)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 
@@ -30,6 +31,45 @@ class Platform(models.Model):
         return self.name
 
 
+class Helpline(models.Model):
+    """A helpline organisation tenant: it sees only the cases reporters shared with it.
+
+    `directory_id` ties it to the helpline of the directory (`fr-3018`), so a share names the same id
+    the reporter saw on the help card.
+    """
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    directory_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", "Counsellor"
+    SUPERVISOR = "supervisor", "Supervisor"
+
+
+class StaffMember(models.Model):
+    """A person working for a helpline: what they may see follows from their helpline and role."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    helpline = models.ForeignKey(Helpline, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(role__in=Role.values), name="staff_role_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}, {self.helpline})"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+
 KEY_PREFIX = "rls_"
 
 
@@ -39,18 +79,35 @@ def hash_key(key: str) -> str:
 
 
 class ApiKey(models.Model):
-    """Only a hash of the key is stored; the key itself is printed once, at creation."""
+    """Only a hash of the key is stored; the key itself is printed once, at creation.
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="api_keys")
+    A key belongs to exactly one tenant, a platform or a helpline, and opens only that tenant's API.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True)
+    helpline = models.ForeignKey(Helpline, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12, help_text="The key's first characters, to tell keys apart.")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(platform__isnull=False) & models.Q(helpline__isnull=True))
+                | (models.Q(platform__isnull=True) & models.Q(helpline__isnull=False)),
+                name="api_key_one_tenant",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.platform} {self.hint}…"
+        return f"{self.platform or self.helpline} {self.hint}…"
 
     @classmethod
-    def issue(cls, platform: Platform) -> tuple[ApiKey, str]:
+    def issue(cls, tenant: Platform | Helpline) -> tuple[ApiKey, str]:
         key = KEY_PREFIX + secrets.token_urlsafe(32)
-        return cls.objects.create(platform=platform, key_hash=hash_key(key), hint=key[:10]), key
+        if isinstance(tenant, Platform):
+            api_key = cls.objects.create(key_hash=hash_key(key), hint=key[:10], platform=tenant)
+        else:
+            api_key = cls.objects.create(key_hash=hash_key(key), hint=key[:10], helpline=tenant)
+        return api_key, key

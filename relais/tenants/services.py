@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import secrets
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
-from relais.tenants.models import ApiKey, Platform, Presentation
+from relais.tenants.models import ApiKey, Helpline, Platform, Presentation, Role, StaffMember
 
 
 @transaction.atomic
@@ -16,3 +19,28 @@ def add_platform(
     platform = Platform.objects.create(slug=slug or slugify(name), name=name, presentation=presentation)
     _, key = ApiKey.issue(platform)
     return platform, key
+
+
+@transaction.atomic
+def add_helpline(*, name: str, directory_id: str, slug: str | None = None) -> tuple[Helpline, str]:
+    """Register a helpline organisation for a helpline of the directory; returns it and its first API key."""
+    from relais.directory.runtime import current
+
+    if current().directory.helpline(directory_id) is None:
+        raise ValueError(f"no helpline {directory_id!r} in the directory")
+    helpline = Helpline.objects.create(slug=slug or slugify(name), name=name, directory_id=directory_id)
+    _, key = ApiKey.issue(helpline)
+    return helpline, key
+
+
+def add_staff(
+    *, username: str, helpline: Helpline, role: str = Role.COUNSELLOR, password: str | None = None
+) -> tuple[StaffMember, str]:
+    """Create a staff account; a password is generated (and returned once) unless one is given."""
+    if role not in Role.values:
+        raise ValueError(f"role must be one of {', '.join(Role.values)}")
+    password = password or secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=username, password=password)
+        member = StaffMember.objects.create(user=user, helpline=helpline, role=role)
+    return member, password
