@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from relais.tenants.models import ApiKey, Platform
 
@@ -108,3 +108,55 @@ def test_production_refuses_to_start_with_development_settings(cli_env: dict[str
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     }
     assert "relais.E" not in _run("check", env=safe).stderr
+
+
+@pytest.mark.django_db
+def test_helpline_add_ties_a_tenant_to_a_directory_helpline_and_prints_its_key() -> None:
+    out = io.StringIO()
+    call_command("helpline", "add", "3018 (e-Enfance)", "--directory-id", "fr-3018", "--slug", "3018", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    assert key.startswith("rls_")
+    assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/helpline/cases").json() == []
+    # A helpline's key opens no platform endpoint.
+    assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/reports/x").status_code == 401
+    with pytest.raises(CommandError, match="no helpline 'fr-9999'"):
+        call_command("helpline", "add", "Nope", "--directory-id", "fr-9999", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_staff_add_creates_an_account_with_a_generated_or_given_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth import authenticate
+
+    call_command("helpline", "add", "3018", "--directory-id", "fr-3018", "--slug", "3018", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("staff", "add", "camille", "--helpline", "3018", stdout=out)
+    password = out.getvalue().split("Password (shown once): ")[1].strip()
+    user = authenticate(RequestFactory().post("/"), username="camille", password=password)
+    assert user is not None
+    assert user.staff.role == "counsellor"
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    call_command(
+        "staff", "add", "sami", "--helpline", "3018", "--role", "supervisor", "--password-stdin", stdout=io.StringIO()
+    )
+    assert authenticate(RequestFactory().post("/"), username="sami", password="a long enough passphrase") is not None
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    with pytest.raises(CommandError, match="12"):  # the validators ask for 12 characters
+        call_command("staff", "add", "kim", "--helpline", "3018", "--password-stdin", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no helpline"):
+        call_command("staff", "add", "lou", "--helpline", "nowhere", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_data_prints_working_credentials_and_can_run_twice() -> None:
+    from django.contrib.auth import authenticate
+
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("demo_data", stdout=out)
+    text = out.getvalue()
+    for username in ("conseillere", "superviseur"):
+        line = next(li for li in text.splitlines() if f" {username} / " in li)
+        password = line.split(" / ")[1].strip()
+        assert authenticate(RequestFactory().post("/"), username=username, password=password) is not None
+    assert "platform API key: rls_" in text
+    assert "helpline API key: rls_" in text

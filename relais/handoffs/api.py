@@ -1,0 +1,244 @@
+"""Handoff API: platforms share and withdraw; helplines' own software pulls and works on cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from relais import clock
+from relais.directory.runtime import current
+from relais.handoffs import access, case_codes, prefill, services
+from relais.handoffs.models import Case
+from relais.handoffs.schemas import (
+    CaseOut,
+    CaseSummaryOut,
+    NoteIn,
+    ShareIn,
+    ShareOut,
+    StatusIn,
+    StatusName,
+    WithdrawOut,
+)
+from relais.http import json_response
+from relais.reports import access as report_access
+from relais.schemas import Category, ErrorOut, ValidationErrorOut
+from relais.tenants.access import HelplineKey, PlatformKey, Unverified
+from relais.tenants.models import Helpline, Platform
+
+router = Router(tags=["handoffs"])
+UNAVAILABLE = "Sharing is not available right now; try again later."
+
+
+def _platform(request: HttpRequest) -> Platform:
+    caller = request.auth  # type: ignore[attr-defined]
+    if isinstance(caller, Unverified):
+        raise services.HandoffError("(service)", UNAVAILABLE)
+    assert isinstance(caller, Platform)  # noqa: S101 - PlatformKey only lets platforms through
+    return caller
+
+
+def _error(exc: services.HandoffError, status: int = 422) -> HttpResponse:
+    return json_response(
+        status, {"detail": str(exc), "errors": [{"field": exc.field, "message": exc.message, "type": "value_error"}]}
+    )
+
+
+def _helpline_channels(directory_id: str, report_card: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The helpline's channels as the reporter saw them on the card, else as the directory has them now."""
+    for line in (report_card or {}).get("helplines", []):
+        if line.get("id") == directory_id:
+            return list(line.get("channels", []))
+    found = current().directory.helpline(directory_id)
+    return (
+        [] if found is None else [{"id": c.id, "kind": c.kind, "uri": c.uri, "hours": c.hours} for c in found.channels]
+    )
+
+
+@router.post(
+    "/reports/{report_id}/share",
+    response={
+        200: ShareOut,
+        201: ShareOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+        503: ErrorOut,
+    },
+    auth=PlatformKey(),
+    summary="Share a report with a helpline, on the reporter's consent",
+)
+def share(request: HttpRequest, report_id: str, payload: ShareIn) -> HttpResponse:
+    """Returns the case code the reporter gives the helpline (201; 200 with the same code when already
+    shared with that helpline). The helpline sees only what the consent's scope names."""
+    try:
+        platform = _platform(request)
+    except services.HandoffError as exc:
+        return json_response(503, {"detail": exc.message})
+    report = report_access.get_report_for_platform(platform, report_id)
+    try:
+        case, created = services.share_report(
+            platform=platform,
+            report=report,
+            helpline_id=payload.helpline_id,
+            given_at=payload.consent.given_at,
+            text_version=payload.consent.text_version,
+            scope=list(payload.consent.scope),
+            now=clock.now(),
+        )
+    except services.HandoffError as exc:
+        return _error(exc)
+    helpline = case.helpline
+    code = case_codes.display(case.code)
+    channels = _helpline_channels(helpline.directory_id, report.help_card)
+    body = {
+        "case_code": code,
+        "expires_at": case.code_expires_at.isoformat(),
+        "helpline": {
+            "id": helpline.directory_id,
+            "name": helpline.name,
+            "channels": prefill.channels_with_code(channels, code, report.reporter_language),
+        },
+    }
+    return json_response(201 if created else 200, body)
+
+
+@router.delete(
+    "/reports/{report_id}/share",
+    response={200: WithdrawOut, 401: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    auth=PlatformKey(),
+    summary="Withdraw the reporter's consent: helplines lose access at once",
+)
+def withdraw(request: HttpRequest, report_id: str) -> HttpResponse:
+    try:
+        platform = _platform(request)
+    except services.HandoffError as exc:
+        return json_response(503, {"detail": exc.message})
+    report = report_access.get_report_for_platform(platform, report_id)
+    return json_response(
+        200, {"withdrawn": services.withdraw_consent(platform=platform, report=report, now=clock.now())}
+    )
+
+
+# --- helplines ---
+
+
+def _helpline(request: HttpRequest) -> Helpline:
+    caller = request.auth  # type: ignore[attr-defined]
+    assert isinstance(caller, Helpline)  # noqa: S101 - HelplineKey only lets helplines through
+    return caller
+
+
+def summary_json(case: Case) -> dict[str, Any]:
+    return {
+        "code": case_codes.display(case.code),
+        "status": case.status,
+        "category": case.category,
+        "urgent": case.urgent,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "follow_up_on": case.follow_up_on.isoformat() if case.follow_up_on else None,
+        "assigned_to": case.assigned_to.get_username() if case.assigned_to else None,
+    }
+
+
+def case_json(view: services.CaseView) -> dict[str, Any]:
+    def iso(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return {
+        **summary_json(view.case),
+        "scope": sorted(view.scope),
+        "report": {k: iso(v) for k, v in view.report.items()},
+        "content": None if view.content is None else [{k: iso(v) for k, v in c.items()} for c in view.content],
+        "description": view.description,
+        "help_card": view.help_card,
+        "help_shown_at": iso(view.help_shown_at),
+        "pseudonym": view.pseudonym,
+        "pseudonym_masked": view.pseudonym_masked,
+        "notes": [
+            {"author": n.author_label, "text": n.text, "created_at": n.created_at.isoformat()} for n in view.notes
+        ],
+        "access_log": [
+            {"at": e.at.isoformat(), "who": e.actor_label, "action": e.action, "detail": e.detail}
+            for e in view.access_log
+        ],
+    }
+
+
+class CaseFilter(Schema):
+    status: StatusName | None = None
+    category: Category | None = None
+
+
+@router.get(
+    "/helpline/cases",
+    response={200: list[CaseSummaryOut], 401: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="Cases shared with your helpline: open first, urgent first, newest first",
+)
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> HttpResponse:
+    cases = services.queue(_helpline(request), status=filters.status, category=filters.category)[:500]
+    return json_response(200, [summary_json(c) for c in cases])
+
+
+def _by_code(request: HttpRequest, code: str) -> tuple[services.Actor, Case]:
+    helpline = _helpline(request)
+    canonical = case_codes.normalize(code)
+    if canonical is None:
+        raise Http404(access.NOT_FOUND)
+    return services.Actor.api_key(helpline), access.get_case_by_code(helpline, canonical)
+
+
+@router.get(
+    "/helpline/cases/{code}",
+    response={200: CaseOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    auth=HelplineKey(),
+    summary="One case, by the code the reporter gave (logged in the case's access log)",
+)
+def get_case(request: HttpRequest, code: str) -> HttpResponse:
+    helpline = _helpline(request)
+    actor = services.Actor.api_key(helpline)
+    now = clock.now()
+    try:
+        case = services.find_by_code(actor=actor, typed=code, now=now)
+    except services.TooManyLookups as exc:
+        return json_response(429, {"detail": str(exc)}, {"Retry-After": str(exc.retry_after)})
+    return json_response(200, case_json(services.view_case(actor=actor, case=case, now=now)))
+
+
+@router.post(
+    "/helpline/cases/{code}/notes",
+    response={201: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="Add a note to a case",
+)
+def add_note(request: HttpRequest, code: str, payload: NoteIn) -> HttpResponse:
+    actor, case = _by_code(request, code)
+    now = clock.now()
+    try:
+        services.add_note(actor=actor, case=case, text=payload.text, now=now)
+    except services.HandoffError as exc:
+        return _error(exc)
+    return json_response(201, case_json(services.view_case(actor=actor, case=case, now=now)))
+
+
+@router.post(
+    "/helpline/cases/{code}/status",
+    response={200: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="Change a case's status and/or follow-up date",
+)
+def change_status(request: HttpRequest, code: str, payload: StatusIn) -> HttpResponse:
+    actor, case = _by_code(request, code)
+    now = clock.now()
+    try:
+        if payload.status is not None:
+            services.set_status(actor=actor, case=case, status=payload.status, now=now)
+        if "follow_up_on" in payload.model_fields_set:
+            services.set_follow_up(actor=actor, case=case, on=payload.follow_up_on, now=now)
+    except services.HandoffError as exc:
+        return _error(exc)
+    return json_response(200, case_json(services.view_case(actor=actor, case=case, now=now)))

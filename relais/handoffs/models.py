@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from relais.handoffs.workflow import Status
+from relais.reports.models import Report
+from relais.tenants.models import Helpline
+
+
+class Consent(models.Model):
+    """The reporter's consent to share a report with one helpline, as the platform recorded it.
+
+    Kept after withdrawal (with `withdrawn_at`): it is the record of what was allowed, and when.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="consents")
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(help_text="When the reporter said yes, on the platform.")
+    text_version = models.CharField(max_length=100, help_text="Which consent wording the reporter saw.")
+    scope = models.JSONField(help_text="What may be shown: report, content, description, help_card, pseudonym.")
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "helpline"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_helpline",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.helpline}"
+
+
+class Case(models.Model):
+    """What a helpline works on. After a withdrawal it keeps only what the helpline wrote (its notes)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(max_length=8, unique=True)
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="cases")
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    consent = models.OneToOneField(Consent, on_delete=models.PROTECT, related_name="case")
+    status = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Status], default=Status.NEW)
+    urgent = models.BooleanField(default=False, help_text="Danger was immediate when reported.")
+    category = models.CharField(max_length=40)
+    follow_up_on = models.DateField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    code_expires_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=[s.value for s in Status]), name="case_status_valid"),
+        ]
+        indexes = [models.Index(fields=["helpline", "status", "-created_at"], name="case_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.status})"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    author_label = models.CharField(max_length=200, help_text="Who wrote it, as shown (a person or an API key).")
+    text = models.TextField(max_length=10000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccessEvent(models.Model):
+    """Every look at or change to a case, by anyone. Written by the services only; never edited."""
+
+    class Action(models.TextChoices):
+        SHARED = "shared", "shared by the reporter"
+        WITHDRAWN = "withdrawn", "consent withdrawn"
+        LOOKED_UP = "looked_up", "opened by its code"
+        VIEWED = "viewed", "viewed"
+        NOTE_ADDED = "note_added", "note added"
+        STATUS_CHANGED = "status_changed", "status changed"
+        FOLLOW_UP_SET = "follow_up_set", "follow-up date set"
+        ASSIGNED = "assigned", "assigned"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="access_by_case")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class CodeLookup(models.Model):
+    """Failed code lookups, counted per person or key to slow down guessing."""
+
+    who = models.CharField(max_length=200, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.at}"
