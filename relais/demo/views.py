@@ -1,12 +1,13 @@
 """The demo social feed: what a platform's front end does with Relais.
 
 The browser talks to this page's own back end (as it would to a real platform's), which calls Relais's
-report service as the demo platform. A platform's API key never reaches a browser.
+report and handoff services as the demo platform. A platform's API key never reaches a browser.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,12 +27,25 @@ from pydantic import ValidationError
 from relais import clock
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
+from relais.handoffs import case_codes, prefill
+from relais.handoffs import services as handoffs
 from relais.http import field_errors, json_response
+from relais.reports import access as report_access
 from relais.reports import services
+from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
-from relais.tenants.models import Platform, Presentation
+from relais.tenants.models import Helpline, Platform, Presentation
 
 logger = logging.getLogger(__name__)
+
+
+SESSION_USER = "demo_user"
+SESSION_REPORTS = "demo_reports"
+SHARE_TEXT_VERSION = "demo-share-1"
+"""The consent wording's version; the language is appended (`demo-share-1.fr`), as each is its own text."""
+SHARE_SCOPE = ("report", "content", "help_card")
+"""What the demo always shares: the consent text lists these, plainly; the reporter's own words only when
+ticked, and never their account (the pseudonym)."""
 
 
 def demo_platform() -> Platform:
@@ -148,6 +162,28 @@ def js_strings() -> dict[str, str]:
         "pick_category": _("Choose what happened."),
         "pick_danger": _("Tell us if you are in danger right now."),
         "bad_age": _("Age must be a whole number between 0 and 120."),
+        "share_offer": _("Share my report with the %(name)s so I don't have to explain again"),
+        "share_title": _("Share your report with the %(name)s?"),
+        "share_lead": _(
+            "You get a code. Give it when you call or chat with the %(name)s: the person who answers sees "
+            "your report at once."
+        ),
+        "share_sees": _("What the %(name)s will see"),
+        "share_stop_hint": _(
+            "You can stop sharing at any time, here. The %(name)s will then no longer see your report."
+        ),
+        "sharing": _("Sharing…"),
+        "share_error": _("Your report could not be shared. Try again, or call and tell them what happened."),
+        "code_title": _("Your code for the %(name)s"),
+        "code_give": _("Give this code when you call or chat with the %(name)s."),
+        "code_valid": _("It works for %(days)s days, until %(date)s."),
+        "code_contact": _("Contact the %(name)s"),
+        "code_spelled": _("Code: %(code)s"),
+        "shared_status": _("Shared with the %(name)s. Your code: %(code)s"),
+        "show_code": _("Show my code"),
+        "stopping": _("Stopping…"),
+        "withdrawn_status": _("You stopped sharing. The %(name)s can no longer see your report."),
+        "withdraw_error": _("Sharing could not be stopped. Check your connection and try again."),
     }
 
 
@@ -161,6 +197,8 @@ def feed(request: HttpRequest) -> HttpResponse:
         "countries": directory_countries(language.split("-", 1)[0]),
         "default_country": "FR",
         "js_strings": js_strings(),
+        "share_text_version": share_text_version(),
+        "case_code_days": settings.RELAIS_CASE_CODE_DAYS,
     }
     return render(request, "demo/feed.html", context)
 
@@ -168,13 +206,13 @@ def feed(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest) -> HttpResponse:
     """Body: the same JSON as POST /api/v1/reports minus `platform_report_id` (the demo makes one up)."""
-    try:
-        body = orjson.loads(request.body or b"{}")
-    except orjson.JSONDecodeError:
-        return json_response(400, {"detail": "The body is not JSON."})
-    if not isinstance(body, dict):
-        return json_response(400, {"detail": "The body must be a JSON object."})
+    body = _json_body(request)
+    if isinstance(body, HttpResponse):
+        return body
     body.setdefault("platform_report_id", f"demo-{uuid.uuid4()}")
+    pseudonym = _demo_user(request)
+    if pseudonym and isinstance(body.get("reporter"), dict):
+        body["reporter"].setdefault("pseudonym", pseudonym)
     try:
         data = ReportIn.model_validate(body)
     except ValidationError as exc:
@@ -192,7 +230,119 @@ def report(request: HttpRequest) -> HttpResponse:
     card = current().cards.card_json(help_request, now)
     try:
         stored, created = services.receive_report(platform=demo_platform(), data=data, help_card=card, received_at=now)
+        share = _share_offer(stored.help_card)
     except DatabaseError:
         logger.exception("demo report not stored")
         return json_response(503, {"stored": False, "help": card})
-    return json_response(201 if created else 200, {"id": str(stored.id), "stored": True, "help": stored.help_card})
+    _remember(request, stored)
+    return json_response(
+        201 if created else 200, {"id": str(stored.id), "stored": True, "help": stored.help_card, "share": share}
+    )
+
+
+def share_text_version() -> str:
+    return f"{SHARE_TEXT_VERSION}.{(translation.get_language() or settings.LANGUAGE_CODE).split('-', 1)[0]}"
+
+
+@require_POST
+def share(request: HttpRequest) -> HttpResponse:
+    """The reporter said yes on the consent step: share the report, answer with the case code.
+
+    Body: `{"report_id", "helpline_id", "text_version", "description": bool}`. What is shared is decided
+    here, from the consent text the page showed, never from a scope list the browser could extend.
+    """
+    body = _json_body(request)
+    if isinstance(body, HttpResponse):
+        return body
+    text_version = body.get("text_version")
+    if text_version not in {f"{SHARE_TEXT_VERSION}.{code}" for code, _name in settings.LANGUAGES}:
+        return json_response(422, {"detail": "Unknown consent text.", "field": "text_version"})
+    report = _own_report(request, body.get("report_id"))
+    if report is None:
+        return json_response(404, {"detail": "No such report."})
+    scope = [*SHARE_SCOPE, *(["description"] if body.get("description") is True and report.description else [])]
+    now = clock.now()
+    try:
+        case, created = handoffs.share_report(
+            platform=demo_platform(),
+            report=report,
+            helpline_id=str(body.get("helpline_id") or ""),
+            given_at=now,
+            text_version=text_version,
+            scope=scope,
+            now=now,
+        )
+    except handoffs.HandoffError as exc:
+        return json_response(422, {"detail": exc.message, "field": exc.field})
+    line: dict[str, Any] = next(
+        (h for h in report.help_card.get("helplines", []) if h.get("id") == case.helpline.directory_id), {}
+    )
+    code = case_codes.display(case.code)
+    # Where a channel can carry the code (an SMS body), the reporter does not even have to type it.
+    channels = prefill.channels_with_code(line.get("channels", []), code, report.reporter_language)
+    name = line.get("name") or case.helpline.name
+    return json_response(
+        201 if created else 200,
+        {
+            "case_code": code,
+            "expires_at": case.code_expires_at.isoformat(),
+            "valid_days": round((case.code_expires_at - now).total_seconds() / 86400),
+            "helpline": {"id": case.helpline.directory_id, "name": name, "channels": channels},
+        },
+    )
+
+
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """ "Stop sharing": every helpline loses access to the report at once. Body: `{"report_id"}`."""
+    body = _json_body(request)
+    if isinstance(body, HttpResponse):
+        return body
+    report = _own_report(request, body.get("report_id"))
+    if report is None:
+        return json_response(404, {"detail": "No such report."})
+    count = handoffs.withdraw_consent(platform=demo_platform(), report=report, now=clock.now())
+    return json_response(200, {"withdrawn": count})
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    try:
+        body = orjson.loads(request.body or b"{}")
+    except orjson.JSONDecodeError:
+        return json_response(400, {"detail": "The body is not JSON."})
+    if not isinstance(body, dict):
+        return json_response(400, {"detail": "The body must be a JSON object."})
+    return body
+
+
+def _demo_user(request: HttpRequest) -> str | None:
+    """The signed-in demo user's opaque id, kept in the session; none when the database is down (help first)."""
+    try:
+        return str(request.session.setdefault(SESSION_USER, f"demo-user-{secrets.token_hex(4)}"))
+    except DatabaseError:
+        logger.warning("demo session unavailable; the report goes without a pseudonym")
+        return None
+
+
+def _remember(request: HttpRequest, report: Report) -> None:
+    """A real platform shares only the signed-in user's own reports; the demo's stand-in is the session."""
+    request.session[SESSION_REPORTS] = [*request.session.get(SESSION_REPORTS, [])[-19:], str(report.id)]
+
+
+def _own_report(request: HttpRequest, report_id: Any) -> Report | None:
+    if not isinstance(report_id, str) or report_id not in request.session.get(SESSION_REPORTS, []):
+        return None
+    try:
+        return report_access.get_report_for_platform(demo_platform(), report_id)
+    except Http404:
+        return None
+
+
+def _share_offer(card: dict[str, Any]) -> dict[str, str] | None:
+    """The first helpline on the card that takes shared reports through Relais, if any."""
+    lines = [h for h in card.get("helplines", []) if isinstance(h, dict)]
+    registered = set(
+        Helpline.objects.filter(directory_id__in=[h.get("id") for h in lines]).values_list("directory_id", flat=True)
+    )
+    first = next((h for h in lines if h.get("id") in registered), None)
+    return None if first is None else {"helpline_id": str(first["id"]), "name": str(first.get("name", ""))}

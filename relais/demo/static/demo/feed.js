@@ -9,6 +9,9 @@
   const form = document.getElementById("report-form");
   const reportStep = document.getElementById("report-step");
   const helpStep = document.getElementById("help-step");
+  const shareStep = document.getElementById("share-step");
+  const codeStep = document.getElementById("code-step");
+  const steps = [reportStep, helpStep, shareStep, codeStep];
   const submitButton = document.getElementById("report-submit");
   const formError = document.getElementById("form-error");
   const countrySelect = document.getElementById("demo-country");
@@ -102,13 +105,18 @@
   }
 
   // ---- The dialog ----------------------------------------------------------------------------------
-  const showStep = (step) => {
-    reportStep.hidden = step !== reportStep;
-    helpStep.hidden = step !== helpStep;
-    dialog.setAttribute("aria-labelledby", step === helpStep ? "help-title" : "report-title");
+  /** Show one step of the dialog; focus its title (a new screen), or `focusTarget` (back to where one was). */
+  const showStep = (step, focusTarget = null) => {
+    for (const each of steps) each.hidden = each !== step;
     const title = step.querySelector(".report-dialog__title");
-    dialog.scrollTop = 0;
-    title.focus();
+    dialog.setAttribute("aria-labelledby", title.id);
+    if (focusTarget) {
+      focusTarget.focus();
+      focusTarget.scrollIntoView({ block: "center" });
+    } else {
+      dialog.scrollTop = 0;
+      title.focus();
+    }
   };
 
   const openDialog = (post, toggle) => {
@@ -284,6 +292,7 @@
     if (body && body.help && (response.ok || response.status === 503)) {
       const stored = response.ok && body.stored !== false;
       showCard(body.help, stored, payload.platform_report_id);
+      offerSharing(stored ? body : null, description);
       if (!stored) retryLater(payload);
     } else if (response.status === 403) {
       showFormError(t("error_session"));
@@ -441,6 +450,7 @@
 
   const showCard = (card, stored, reportId) => {
     const today = card.generated_at.slice(0, 10);
+    helpStep.dataset.today = today;
     const immediate = card.danger === "immediate";
     const status = document.getElementById("help-status");
     status.textContent = stored ? t("stored") : t("not_stored");
@@ -474,4 +484,147 @@
     }
     showStep(helpStep);
   };
+
+  // ---- Sharing with the helpline, on the reporter's consent -----------------------------------------
+  // The demo's back end shares the report as the platform would (the API key stays on the server); the
+  // browser only says yes or no, and which consent text it showed.
+  const shareOffer = document.getElementById("share-offer");
+  const shareOpen = document.getElementById("share-open");
+  const shareStatus = document.getElementById("share-status");
+  const shareConfirm = document.getElementById("share-confirm");
+  const shareError = document.getElementById("share-error");
+  const withdrawButton = document.getElementById("share-withdraw");
+  const withdrawError = document.getElementById("withdraw-error");
+  const describeChoice = document.getElementById("share-description-choice");
+  const describeBox = document.getElementById("share-description");
+  let sharing = null; // {reportId, helplineId, name, description, shared: null | share response}
+
+  const postJson = (url, payload) =>
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(payload),
+    });
+
+  const fillNames = (name) => {
+    for (const node of dialog.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t, { name });
+  };
+
+  const busy = (button, on, label) => {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.disabled = on;
+    button.textContent = on ? label : button.dataset.label;
+  };
+
+  const showError = (box, message) => {
+    box.replaceChildren(el("p", {}, message));
+    box.hidden = false;
+    box.focus();
+  };
+
+  const refreshOffer = () => {
+    shareOpen.textContent = sharing.shared ? t("show_code") : t("share_offer", { name: sharing.name });
+  };
+
+  const offerSharing = (body, description) => {
+    sharing = null;
+    shareStatus.textContent = "";
+    shareOffer.hidden = !(body && body.share);
+    if (shareOffer.hidden) return;
+    sharing = {
+      reportId: body.id,
+      helplineId: body.share.helpline_id,
+      name: body.share.name,
+      description,
+      shared: null,
+    };
+    fillNames(sharing.name);
+    refreshOffer();
+  };
+
+  shareOpen.addEventListener("click", () => {
+    if (sharing.shared) {
+      showStep(codeStep);
+      return;
+    }
+    describeChoice.hidden = !sharing.description;
+    describeBox.checked = false;
+    document.getElementById("share-description-text").textContent = sharing.description ? `“${sharing.description}”` : "";
+    shareError.hidden = true;
+    busy(shareConfirm, false);
+    showStep(shareStep);
+  });
+
+  for (const button of dialog.querySelectorAll("[data-back]")) {
+    button.addEventListener("click", () => showStep(helpStep, shareOpen));
+  }
+
+  const showCode = (shared) => {
+    const code = shared.case_code;
+    const spelled = code.replace("-", "").split("");
+    document.getElementById("case-code").replaceChildren(
+      el("span", { "aria-hidden": "true" }, code),
+      el("span", { class: "visually-hidden" }, t("code_spelled", { code: `${spelled.slice(0, 4).join(" ")}, ${spelled.slice(4).join(" ")}` })),
+    );
+    const zone = timezone();
+    const until = new Intl.DateTimeFormat(language(), { dateStyle: "long", ...(zone ? { timeZone: zone } : {}) }).format(
+      new Date(shared.expires_at),
+    );
+    document.getElementById("code-valid").textContent = t("code_valid", { days: shared.valid_days, date: until });
+    const today = helpStep.dataset.today || "";
+    document
+      .getElementById("code-channels")
+      .replaceChildren(...shared.helpline.channels.map((c) => channelItem({ ...c, uri: c.uri_with_code || c.uri }, today)));
+    withdrawError.hidden = true;
+    busy(withdrawButton, false);
+    showStep(codeStep);
+  };
+
+  shareConfirm.addEventListener("click", async () => {
+    shareError.hidden = true;
+    busy(shareConfirm, true, t("sharing"));
+    let response = null;
+    let body = null;
+    try {
+      response = await postJson(form.dataset.shareUrl, {
+        report_id: sharing.reportId,
+        helpline_id: sharing.helplineId,
+        text_version: document.getElementById("share-text-version").textContent.trim(),
+        description: !describeChoice.hidden && describeBox.checked,
+      });
+      body = await response.json().catch(() => null);
+    } catch {
+      body = null;
+    }
+    busy(shareConfirm, false);
+    if (!response || !response.ok || !body || !body.case_code) {
+      showError(shareError, response && response.status === 403 ? t("error_session") : t("share_error"));
+      return;
+    }
+    sharing.shared = body;
+    shareStatus.textContent = t("shared_status", { name: sharing.name, code: body.case_code });
+    refreshOffer();
+    showCode(body);
+  });
+
+  withdrawButton.addEventListener("click", async () => {
+    withdrawError.hidden = true;
+    busy(withdrawButton, true, t("stopping"));
+    let response = null;
+    try {
+      response = await postJson(form.dataset.withdrawUrl, { report_id: sharing.reportId });
+    } catch {
+      response = null;
+    }
+    busy(withdrawButton, false);
+    if (!response || !response.ok) {
+      showError(withdrawError, response && response.status === 403 ? t("error_session") : t("withdraw_error"));
+      return;
+    }
+    sharing.shared = null;
+    shareStatus.textContent = t("withdrawn_status", { name: sharing.name });
+    refreshOffer();
+    showStep(helpStep, shareOpen);
+  });
 })();

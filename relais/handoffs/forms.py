@@ -1,0 +1,135 @@
+"""The helpline console's forms, and the words it shows for the handoff vocabulary.
+
+Forms check only the shape of what was typed (a date is a date, a choice is one of the choices); the
+rules — which status moves are allowed, who may reassign — stay in services.py, whose HandoffError the
+views show next to the field it names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from relais.directory.schema import CATEGORIES
+from relais.handoffs.models import AccessEvent
+from relais.handoffs.workflow import TRANSITIONS, Status
+from relais.tenants.access import staff_of
+from relais.tenants.models import Helpline, Role, StaffMember
+
+STATUS_LABELS: dict[str, Promise] = {
+    Status.NEW: _("New"),
+    Status.IN_PROGRESS: _("In progress"),
+    Status.ESCALATED: _("Escalated"),
+    Status.CLOSED: _("Closed"),
+}
+STATUS_MOVES: dict[str, Promise] = {
+    Status.IN_PROGRESS: _("Mark in progress"),
+    Status.ESCALATED: _("Escalate"),
+    Status.CLOSED: _("Close the case"),
+}
+REOPEN = _("Reopen")
+
+CATEGORY_LABELS: dict[str, Promise] = {
+    "harassment": _("Harassment"),
+    "cyberbullying": _("Cyberbullying"),
+    "threat": _("Threats"),
+    "hate": _("Hate"),
+    "sextortion": _("Sextortion"),
+    "non_consensual_intimate_imagery": _("Intimate images shared without consent"),
+    "impersonation": _("Impersonation"),
+    "doxxing": _("Personal information exposed"),
+    "self_harm": _("Self-harm"),
+    "other": _("Other"),
+}
+assert set(CATEGORY_LABELS) == set(CATEGORIES)  # noqa: S101 - one vocabulary with the API
+
+SCOPE_LABELS: dict[str, Promise] = {
+    "report": _("what happened"),
+    "content": _("the reported content"),
+    "description": _("the reporter's own words"),
+    "help_card": _("the help card shown"),
+    "pseudonym": _("the platform pseudonym"),
+}
+
+ACTION_LABELS: dict[str, Promise] = {
+    AccessEvent.Action.SHARED: _("shared by the reporter"),
+    AccessEvent.Action.WITHDRAWN: _("consent withdrawn"),
+    AccessEvent.Action.LOOKED_UP: _("opened by its code"),
+    AccessEvent.Action.VIEWED: _("viewed"),
+    AccessEvent.Action.NOTE_ADDED: _("note added"),
+    AccessEvent.Action.STATUS_CHANGED: _("status changed"),
+    AccessEvent.Action.FOLLOW_UP_SET: _("follow-up date set"),
+    AccessEvent.Action.ASSIGNED: _("assigned"),
+}
+ROLE_LABELS: dict[str, Promise] = {Role.COUNSELLOR: _("Counsellor"), Role.SUPERVISOR: _("Supervisor")}
+
+
+def status_moves(current: str) -> list[tuple[str, Promise]]:
+    """The buttons a case page offers: the moves workflow.py allows from `current`, in workflow order."""
+    allowed = TRANSITIONS[Status(current)]
+    return [(s.value, REOPEN if current == Status.CLOSED else STATUS_MOVES[s]) for s in Status if s in allowed]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *STATUS_LABELS.items()]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *CATEGORY_LABELS.items()]
+    )
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Case code"),
+        help_text=_("The code the young person gives you, for example K7QM-4X2P. Dashes and spaces do not matter."),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "code-input",
+            }
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField(max_length=20)
+    """Any text: whether the move is known and allowed is the service's answer, shown next to the buttons."""
+
+
+class FollowUpForm(forms.Form):
+    follow_up_on = forms.DateField(
+        label=_("Follow-up date"),
+        required=False,
+        help_text=_("Leave empty for no follow-up."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: StaffMember) -> str:
+        user = obj.user
+        return f"{user.get_full_name() or user.get_username()} ({ROLE_LABELS.get(obj.role, obj.role)})"
+
+
+class AssignForm(forms.Form):
+    assigned_to = StaffChoiceField(
+        label=_("Assigned to"), queryset=StaffMember.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: Any, helpline: Helpline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to"]
+        assert isinstance(field, StaffChoiceField)  # noqa: S101 - declared just above
+        # Only this helpline's staff are offered (the service refuses anyone else too).
+        field.queryset = staff_of(helpline)

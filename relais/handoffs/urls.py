@@ -1,0 +1,25 @@
+"""The helpline console, under /console/: sign-in, the queue, a code look-up and each case by its UUID."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from relais.handoffs import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("cases/<uuid:case_id>/", views.case_page, name="case"),
+    path("cases/<uuid:case_id>/notes", views.add_note, name="note"),
+    path("cases/<uuid:case_id>/status", views.change_status, name="status"),
+    path("cases/<uuid:case_id>/follow-up", views.follow_up, name="follow_up"),
+    path("cases/<uuid:case_id>/assign", views.assign, name="assign"),
+]

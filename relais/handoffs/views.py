@@ -1,0 +1,300 @@
+"""The helpline console: server-rendered pages over the same services as the helpline API.
+
+Each view resolves the signed-in person's StaffMember, acts as `Actor.staff(member)`, finds cases only
+through access.py (so another helpline's case, a withdrawn one and a missing one are the same 404) and
+lets services.py log every look. Pages are addressed by the case's UUID, never by its code, so codes stay
+out of URLs, browser history and server logs. Every change is a POST with CSRF, then a redirect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from relais import clock
+from relais.directory.runtime import current
+from relais.handoffs import access, case_codes, forms, services
+from relais.handoffs.models import Case
+from relais.tenants.models import Helpline, StaffMember
+
+P = ParamSpec("P")
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Console:
+    """Who is at the console: the Actor the services take, and the StaffMember behind it."""
+
+    actor: services.Actor
+    member: StaffMember
+
+
+def _helpline_zone(helpline: Helpline) -> ZoneInfo:
+    """Times are shown in the helpline's country's zone (its directory entry), else the server's."""
+    country = current().directory.countries.get(helpline.directory_id[:2].upper())
+    return country.zone if country is not None else ZoneInfo(settings.TIME_ZONE)
+
+
+def console_view(
+    view: Callable[Concatenate[HttpRequest, Console, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Signed in, a helpline's staff, never cached: then the view runs in the helpline's time zone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        member = getattr(request.user, "staff", None)  # None for an account that is not a helpline's staff
+        if not isinstance(member, StaffMember):
+            return render(request, "handoffs/no_access.html", status=403)
+        console = Console(actor=services.Actor.staff(member), member=member)
+        with timezone.override(_helpline_zone(member.helpline)):
+            return view(request, console, *args, **kwargs)
+
+    return login_required(never_cache(wrapper))
+
+
+def _context(console: Console, **extra: Any) -> dict[str, Any]:
+    role = forms.ROLE_LABELS.get(console.member.role, console.member.role)
+    return {"console": console, "helpline": console.actor.helpline, "role_label": role, **extra}
+
+
+@require_GET
+@console_view
+def queue(request: HttpRequest, console: Console) -> HttpResponse:
+    """Open cases first, urgent first, newest first (services.queue); filtered by status and category."""
+    filters = forms.QueueFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    cases = services.queue(
+        console.actor.helpline, status=chosen.get("status") or None, category=chosen.get("category") or None
+    )
+    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_summary(case) for case in page.object_list]
+    return render(
+        request,
+        "handoffs/queue.html",
+        _context(
+            console,
+            nav="queue",
+            filters=filters,
+            page=page,
+            rows=rows,
+            filtered=bool(chosen.get("status") or chosen.get("category")),
+            lookup_form=forms.LookupForm(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view
+def lookup(request: HttpRequest, console: Console) -> HttpResponse:
+    """A code typed by the counsellor (POST, so it stays out of the address bar and the server's logs)."""
+    if request.method != "POST":
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=forms.LookupForm()))
+    form = forms.LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=422)
+    try:
+        case = services.find_by_code(actor=console.actor, typed=form.cleaned_data["code"], now=clock.now())
+    except services.TooManyLookups as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        form.add_error(
+            "code",
+            _("Too many wrong codes. For the young people's safety, look-ups are paused: try again in %(minutes)s min.")
+            % {"minutes": minutes},
+        )
+        response = render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except Http404:
+        form.add_error(
+            "code",
+            _(
+                "No open case has this code. Check it with the young person: codes use the digits 2 to 9 and "
+                "letters without I or O, and work for %(days)s days."
+            )
+            % {"days": settings.RELAIS_CASE_CODE_DAYS},
+        )
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=404)
+    return redirect("console:case", case_id=case.pk)
+
+
+@require_GET
+@console_view
+def case_page(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case(console.actor.helpline, case_id)
+    return _render_case(request, console, case)
+
+
+@require_POST
+@console_view
+def add_note(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case(console.actor.helpline, case_id)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_note(actor=console.actor, case=case, text=form.cleaned_data["text"], now=clock.now())
+        except services.HandoffError as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, _("Note added."))
+            return _back_to(case, "notes")
+    return _render_case(request, console, case, status=422, note_form=form)
+
+
+@require_POST
+@console_view
+def change_status(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case(console.actor.helpline, case_id)
+    form = forms.StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_status(actor=console.actor, case=case, status=form.cleaned_data["status"], now=clock.now())
+        except services.HandoffError as exc:
+            form.add_error("status", exc.message)
+        else:
+            label = forms.STATUS_LABELS.get(case.status, case.status)
+            messages.success(request, _("Status: %(status)s.") % {"status": label})
+            return _back_to(case, "work")
+    return _render_case(request, console, case, status=422, status_form=form)
+
+
+@require_POST
+@console_view
+def follow_up(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case(console.actor.helpline, case_id)
+    form = forms.FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_follow_up(
+                actor=console.actor, case=case, on=form.cleaned_data["follow_up_on"], now=clock.now()
+            )
+        except services.HandoffError as exc:
+            form.add_error("follow_up_on", exc.message)
+        else:
+            messages.success(request, _("Follow-up date saved.") if case.follow_up_on else _("Follow-up removed."))
+            return _back_to(case, "work")
+    return _render_case(request, console, case, status=422, follow_up_form=form)
+
+
+@require_POST
+@console_view
+def assign(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case(console.actor.helpline, case_id)
+    if not console.actor.is_supervisor:
+        # The service refuses too; the page never offers the form to a counsellor.
+        raise PermissionDenied(_("Only a supervisor can reassign a case."))
+    form = forms.AssignForm(request.POST, helpline=console.actor.helpline)
+    if form.is_valid():
+        try:
+            services.assign(actor=console.actor, case=case, to=form.cleaned_data["assigned_to"], now=clock.now())
+        except services.HandoffError as exc:
+            form.add_error("assigned_to", exc.message)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return _back_to(case, "work")
+    return _render_case(request, console, case, status=422, assign_form=form)
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): what happened, for how long, and what to do."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)),
+    }
+    return render(request, "registration/locked.html", context, status=429)
+
+
+def _back_to(case: Case, anchor: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{reverse('console:case', kwargs={'case_id': case.pk})}#{anchor}")
+
+
+def _render_case(
+    request: HttpRequest,
+    console: Console,
+    case: Case,
+    *,
+    status: int = 200,
+    note_form: forms.NoteForm | None = None,
+    status_form: forms.StatusForm | None = None,
+    follow_up_form: forms.FollowUpForm | None = None,
+    assign_form: forms.AssignForm | None = None,
+) -> HttpResponse:
+    """The case page. Showing it is a look at the case, so it is logged (services.view_case) every time."""
+    view = services.view_case(actor=console.actor, case=case, now=clock.now())
+    helpline = console.actor.helpline
+    if assign_form is None and console.actor.is_supervisor:
+        assigned = case.assigned_to_id
+        member = None if assigned is None else StaffMember.objects.filter(user_id=assigned, helpline=helpline).first()
+        assign_form = forms.AssignForm(initial={"assigned_to": member}, helpline=helpline)
+    context = _context(
+        console,
+        view=view,
+        case=case,
+        code=case_codes.display(case.code),
+        code_valid=case.code_expires_at > clock.now(),
+        summary=_summary(case),
+        scope=[forms.SCOPE_LABELS.get(s, s) for s in sorted(view.scope)],
+        moves=forms.status_moves(case.status),
+        note_form=note_form or forms.NoteForm(),
+        status_form=status_form,
+        follow_up_form=follow_up_form or forms.FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
+        assign_form=assign_form,
+        access_log=[
+            {"event": e, "action": forms.ACTION_LABELS.get(e.action, e.action)} for e in reversed(view.access_log)
+        ],
+        help_card=_card_summary(view.help_card),
+    )
+    return render(request, "handoffs/case.html", context, status=status)
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    return {
+        "case": case,
+        "code": case_codes.display(case.code),
+        "status": forms.STATUS_LABELS.get(case.status, case.status),
+        "category": forms.CATEGORY_LABELS.get(case.category, case.category),
+    }
+
+
+def _card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The help card as the reporter saw it, cut to what a counsellor reads: who was offered, how, and
+    whether each line was open at that moment."""
+    if not card:
+        return None
+    primary = card.get("primary") or {}
+    return {
+        "primary": primary.get("label") or primary.get("uri"),
+        "danger": card.get("danger") == "immediate",
+        "fallback": bool(card.get("fallback")),
+        "helplines": [
+            {
+                "name": line.get("name", ""),
+                "channels": [
+                    {
+                        "label": channel.get("label") or channel.get("uri", ""),
+                        "kind": channel.get("kind", ""),
+                        "open": bool(channel.get("open_now")),
+                    }
+                    for channel in line.get("channels", [])
+                ],
+            }
+            for line in card.get("helplines", [])
+        ],
+        "emergency": [f"{e.get('number', '')} {e.get('name', '')}".strip() for e in card.get("emergency", [])],
+    }
