@@ -1,0 +1,481 @@
+"""Webhook use cases: manage endpoints, record events, and deliver them.
+
+How a delivery travels (ADR 0008):
+1. `emit` writes one `Delivery` per subscribed endpoint *in the transaction of the change* (a report
+   stored, a case shared...), so an event exists exactly when its change does; after the commit it
+   enqueues the `deliver` task with the delivery's id.
+2. `attempt_delivery` (the task's body) claims the delivery with a lease in a short locked transaction,
+   sends it outside any transaction, then records the attempt and decides (`retry.py`): delivered,
+   try again later (a task enqueued with `run_after`), or dead letter.
+3. Every claim also enqueues a "watchdog" run at the lease's end: if the worker dies mid-request, that
+   run finds the lease expired and tries again, so a crash delays a delivery but does not lose it.
+   `relais webhooks sweep` re-enqueues anything due that has no task (a crash between commit and enqueue).
+
+Running the task twice is harmless: a run that finds the delivery delivered, not yet due, claimed by
+another sender or waiting behind an earlier event for the same object returns without sending.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import httpx
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+
+from relais import clock
+from relais.tenants.models import Helpline, Platform
+from relais.webhooks import event_types, retry, signing, targets
+from relais.webhooks.models import Attempt, Delivery, Endpoint
+
+logger = logging.getLogger(__name__)
+Tenant = Platform | Helpline
+USER_AGENT = "Relais-Webhooks/1"
+
+
+class WebhookError(ValueError):
+    """A request that cannot be done as asked; the message names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ReplayRefused(Exception):
+    pass
+
+
+def iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def schedule() -> retry.Schedule:
+    return retry.Schedule(max_attempts=settings.RELAIS_WEBHOOK_MAX_ATTEMPTS)
+
+
+# --- endpoints ---
+
+
+def check_url(url: str) -> str:
+    try:
+        return targets.check_url(url, production=settings.PRODUCTION)
+    except ValueError as exc:
+        raise WebhookError("url", str(exc)) from None
+
+
+def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
+    return {"platform": tenant} if isinstance(tenant, Platform) else {"helpline": tenant}
+
+
+@transaction.atomic
+def create_endpoint(
+    *, tenant: Tenant, url: str, event_types_: list[str], description: str, now: datetime
+) -> tuple[Endpoint, str]:
+    """Register an endpoint; returns it and its signing secret, which is shown this once."""
+    checked = check_url(url)
+    try:
+        types = event_types.check_event_types(list(event_types_), helpline=isinstance(tenant, Helpline))
+    except ValueError as exc:
+        raise WebhookError("event_types", str(exc)) from None
+    secret = signing.new_secret()
+    endpoint = Endpoint.objects.create(
+        **_tenant_fields(tenant),
+        url=checked,
+        event_types=types,
+        description=description.strip(),
+        secret=secret,
+        created_at=now,
+    )
+    return endpoint, secret
+
+
+def delete_endpoint(*, endpoint: Endpoint) -> None:
+    """Its pending deliveries and its log go with it (a running attempt finds nothing to record)."""
+    endpoint.delete()
+
+
+@transaction.atomic
+def rotate_secret(*, endpoint: Endpoint, now: datetime) -> tuple[str, datetime]:
+    """A new secret, returned once. The old one keeps signing (beside the new one) for the overlap, so the
+    receiver can switch without losing a request; a second rotation within it drops the oldest."""
+    locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    until = now + timedelta(hours=settings.RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS)
+    locked.previous_secret = locked.secret
+    locked.previous_secret_expires_at = until
+    locked.secret = signing.new_secret()
+    locked.save(update_fields=["previous_secret", "previous_secret_expires_at", "secret"])
+    endpoint.refresh_from_db()
+    return locked.secret, until
+
+
+def signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
+    current = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        current.append(endpoint.previous_secret)
+    return current
+
+
+@transaction.atomic
+def enable_endpoint(*, endpoint: Endpoint, now: datetime) -> Endpoint:
+    """Send again to a disabled endpoint: what was held while it was off goes out now, in order."""
+    Endpoint.objects.filter(pk=endpoint.pk).update(disabled_at=None, disabled_reason="", failure_streak=0)
+    pending = Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.PENDING)
+    pending.update(next_attempt_at=now)
+    for pk in _heads(pending.values_list("pk", "subject")):
+        transaction.on_commit(partial(_enqueue, pk), robust=True)
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def disable_endpoint(*, endpoint_id: Any, reason: str, now: datetime) -> bool:
+    """Stop sending (deliveries are kept, held, until the endpoint is enabled again)."""
+    return bool(
+        Endpoint.objects.filter(pk=endpoint_id, disabled_at__isnull=True).update(
+            disabled_at=now, disabled_reason=reason[:300]
+        )
+    )
+
+
+# --- events ---
+
+
+def emit(
+    *,
+    event_type: str,
+    subject: str,
+    data: dict[str, Any],
+    occurred_at: datetime,
+    platform: Platform | None = None,
+    helpline: Helpline | None = None,
+) -> list[Delivery]:
+    """Record `event_type` for every endpoint of the tenant subscribed to it. Call it inside the
+    transaction of the change: the deliveries commit (or roll back) with it, and are sent after commit.
+
+    `data` must already be cut to what this tenant may see (see events.py); `version` is added here."""
+    if event_type not in event_types.SENT:
+        raise ValueError(f"{event_type} is not an event Relais sends")
+    if (platform is None) == (helpline is None):
+        raise ValueError("an event goes to one tenant: a platform or a helpline")
+    tenant: Tenant = platform if platform is not None else helpline  # type: ignore[assignment]
+    endpoints = [e for e in Endpoint.objects.filter(**_tenant_fields(tenant)) if event_type in e.event_types]
+    if not endpoints:
+        return []
+    body = orjson.dumps(
+        {"type": event_type, "timestamp": iso(occurred_at), "data": {**data, "version": event_types.VERSION}}
+    ).decode()
+    now = clock.now()
+    created = []
+    for endpoint in endpoints:
+        delivery = Delivery.objects.create(
+            endpoint=endpoint,
+            message_id=f"msg_{secrets.token_hex(16)}",
+            event_type=event_type,
+            subject=subject,
+            body=body,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        created.append(delivery)
+        if endpoint.enabled:
+            transaction.on_commit(partial(_enqueue, delivery.pk), robust=True)
+    return created
+
+
+def cancel_for_subject(*, helpline: Helpline, subject: str, reason: str, now: datetime) -> int:
+    """Stop what is still to be sent to `helpline` about `subject`, and erase what was sent (its
+    payloads): used when the reporter withdraws consent. Returns how many were cancelled."""
+    mine = Delivery.objects.filter(endpoint__helpline=helpline, subject=subject)
+    cancelled = mine.filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED, finished_at=now, last_error=reason[:300], claim="", claimed_until=None
+    )
+    mine.update(body="", erased_at=now)
+    return cancelled
+
+
+@transaction.atomic
+def replay(*, delivery: Delivery, now: datetime) -> Delivery:
+    """Send a finished delivery again, as a new delivery with the same `webhook-id` (receivers that
+    already processed it can recognise it). It is queued behind anything pending for the same object."""
+    if delivery.erased_at is not None or not delivery.body:
+        raise ReplayRefused("its content was erased when the reporter withdrew consent")
+    if delivery.status == Delivery.Status.PENDING:
+        raise ReplayRefused("it is still being delivered")
+    if delivery.status == Delivery.Status.CANCELLED:
+        raise ReplayRefused("it was cancelled")
+    endpoint = Endpoint.objects.get(pk=delivery.endpoint_id)
+    if not endpoint.enabled:
+        raise ReplayRefused("its endpoint is disabled: enable it first")
+    again = Delivery.objects.create(
+        endpoint=endpoint,
+        message_id=delivery.message_id,
+        event_type=delivery.event_type,
+        subject=delivery.subject,
+        body=delivery.body,
+        created_at=now,
+        next_attempt_at=now,
+        replay_of=delivery,
+    )
+    transaction.on_commit(partial(_enqueue, again.pk), robust=True)
+    return again
+
+
+# --- sending ---
+
+
+def _enqueue(pk: int, run_after: datetime | None = None) -> None:
+    from relais.webhooks.tasks import deliver
+
+    if run_after is None:
+        deliver.enqueue(pk)
+    elif deliver.get_backend().supports_defer:
+        deliver.using(run_after=run_after).enqueue(pk)
+    # else: a backend that cannot defer (the immediate one) leaves retries to `relais webhooks sweep`.
+
+
+def _heads(rows: Iterable[tuple[int, str]]) -> list[int]:
+    """The earliest delivery of each subject: the only one of its object that may be sent now."""
+    first: dict[str, int] = {}
+    for pk, subject in rows:
+        if subject not in first or pk < first[subject]:
+            first[subject] = pk
+    return sorted(first.values())
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int | None
+    error: str
+    latency_ms: int
+    retry_after: str | None = None
+    refused: bool = False
+
+
+def _refusal(url: str) -> Response | None:
+    """In production, resolve the host again right before sending: a name registered as public may have
+    been pointed at an internal address since (residual gap: the HTTP client resolves once more)."""
+    if not settings.PRODUCTION:
+        return None
+    host = targets.host_of(url)
+    try:
+        addresses = targets.system_resolver(host)
+    except OSError as exc:
+        return Response(None, f"DNS: {exc}"[:300], 0)
+    if not addresses or not all(targets.public_address(a) for a in addresses):
+        return Response(None, f"refused: {host} resolves to a non-public address", 0, refused=True)
+    return None
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
+    """One POST: no redirects followed, no proxy from the environment, a timeout on every phase."""
+    refused = _refusal(url)
+    if refused is not None:
+        return refused
+    timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
+    started = time.perf_counter()
+
+    def elapsed() -> int:
+        return round((time.perf_counter() - started) * 1000)
+
+    try:
+        with (
+            httpx.Client(
+                timeout=timeout, follow_redirects=False, trust_env=False, proxy=settings.RELAIS_WEBHOOK_PROXY or None
+            ) as client,
+            client.stream("POST", url, content=body, headers=headers) as answer,
+        ):
+            code = answer.status_code
+            error = "" if 200 <= code <= 299 else f"HTTP {code}"
+            return Response(code, error, elapsed(), answer.headers.get("retry-after"))
+    except httpx.TimeoutException:
+        return Response(None, f"timeout after {timeout:g} s", elapsed())
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return Response(None, f"refused: {exc}"[:300], elapsed(), refused=True)
+    except httpx.HTTPError as exc:
+        return Response(None, f"connection error: {type(exc).__name__}: {exc}"[:300], elapsed())
+
+
+@dataclass(frozen=True)
+class _Claim:
+    pk: int
+    token: str
+    number: int
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    started_at: datetime
+
+
+def _claim(pk: int, now: datetime) -> _Claim | str:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("endpoint").filter(pk=pk).first()
+        if delivery is None:
+            return "gone"
+        if delivery.status != Delivery.Status.PENDING:
+            return f"already {delivery.status}"
+        endpoint = delivery.endpoint
+        if not endpoint.enabled:
+            return "held: endpoint disabled"
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return "not due yet"
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            return "being sent by another worker"
+        earlier = Delivery.objects.filter(
+            endpoint_id=endpoint.pk, subject=delivery.subject, status=Delivery.Status.PENDING, pk__lt=pk
+        )
+        if earlier.exists():
+            return "waiting for an earlier event about the same object"
+        if delivery.attempts >= settings.RELAIS_WEBHOOK_MAX_ATTEMPTS:
+            # Only reachable when attempts were claimed but never recorded (workers dying on it).
+            delivery.status = Delivery.Status.FAILED
+            delivery.finished_at = now
+            delivery.last_error = f"gave up after {delivery.attempts} attempts that could not complete"
+            delivery.claim, delivery.claimed_until = "", None
+            delivery.save(update_fields=["status", "finished_at", "last_error", "claim", "claimed_until"])
+            _kick_next(delivery)
+            return "gave up"
+        token = secrets.token_hex(16)
+        lease_end = now + timedelta(seconds=settings.RELAIS_WEBHOOK_LEASE_SECONDS)
+        delivery.attempts += 1
+        delivery.claim = token
+        delivery.claimed_until = lease_end
+        delivery.save(update_fields=["attempts", "claim", "claimed_until"])
+        # The watchdog: if this worker dies before recording the attempt, this run retries it.
+        transaction.on_commit(partial(_enqueue, pk, lease_end), robust=True)
+        body = delivery.body.encode()
+        headers = {
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            **signing.headers(
+                secrets=signing_secrets(endpoint, now),
+                msg_id=delivery.message_id,
+                timestamp=int(now.timestamp()),
+                body=body,
+            ),
+        }
+        return _Claim(pk, token, delivery.attempts, endpoint.url, body, headers, now)
+
+
+def attempt_delivery(pk: int) -> str:
+    """The `deliver` task: one attempt at delivery `pk`, if it is its turn. Returns what happened."""
+    claim = _claim(pk, clock.now())
+    if isinstance(claim, str):
+        return claim
+    response = post(claim.url, claim.body, claim.headers)
+    return _record(claim, response, clock.now())
+
+
+def _record(claim: _Claim, response: Response, now: datetime) -> str:
+    outcome = retry.Outcome.GIVE_UP if response.refused else retry.classify(response.status_code)
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=claim.pk).first()
+        if delivery is None:
+            return "gone (endpoint deleted during the attempt)"
+        Attempt.objects.create(
+            delivery=delivery,
+            number=claim.number,
+            started_at=claim.started_at,
+            status_code=response.status_code,
+            latency_ms=response.latency_ms,
+            error=response.error,
+            outcome=outcome,
+        )
+        delivery.last_status_code = response.status_code
+        delivery.last_latency_ms = response.latency_ms
+        delivery.last_error = response.error
+        fields = ["last_status_code", "last_latency_ms", "last_error"]
+        if delivery.claim != claim.token or delivery.status != Delivery.Status.PENDING:
+            # Cancelled meanwhile, or our lease ran out and another run took over: only the log is ours.
+            delivery.save(update_fields=fields)
+            return f"recorded only ({delivery.status})"
+        delivery.claim = ""
+        delivery.claimed_until = None
+        fields += ["claim", "claimed_until"]
+        endpoint_id = delivery.endpoint_id
+        if outcome == retry.Outcome.DELIVERED:
+            delivery.status = Delivery.Status.DELIVERED
+            delivery.delivered_at = delivery.finished_at = now
+            fields += ["status", "delivered_at", "finished_at"]
+            Endpoint.objects.filter(pk=endpoint_id).exclude(failure_streak=0).update(failure_streak=0)
+        else:
+            later = None
+            if outcome == retry.Outcome.RETRY:
+                later = schedule().next_attempt(
+                    attempts_made=delivery.attempts,
+                    now=now,
+                    rand=random.random(),  # noqa: S311 - jitter, not a secret
+                    retry_after=retry.parse_retry_after(response.retry_after, now),
+                )
+            if later is not None:
+                delivery.next_attempt_at = later
+                fields.append("next_attempt_at")
+                transaction.on_commit(partial(_enqueue, claim.pk, later), robust=True)
+            else:
+                delivery.status = Delivery.Status.FAILED
+                delivery.finished_at = now
+                why = (
+                    "not retried" if outcome == retry.Outcome.GIVE_UP else f"gave up after {delivery.attempts} attempts"
+                )
+                delivery.last_error = f"{response.error} ({why})"[:300]
+                fields += ["status", "finished_at"]
+            _count_failure(endpoint_id, response, now)
+        delivery.save(update_fields=fields)
+        if delivery.status != Delivery.Status.PENDING:
+            _kick_next(delivery)
+    return f"{outcome} ({response.status_code or response.error})"
+
+
+def _kick_next(delivery: Delivery) -> None:
+    """`delivery` is finished: the next event about the same object to the same endpoint may go now."""
+    following = (
+        Delivery.objects.filter(
+            endpoint_id=delivery.endpoint_id,
+            subject=delivery.subject,
+            status=Delivery.Status.PENDING,
+            pk__gt=delivery.pk,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is not None:
+        transaction.on_commit(partial(_enqueue, following), robust=True)
+
+
+def _count_failure(endpoint_id: Any, response: Response, now: datetime) -> None:
+    Endpoint.objects.filter(pk=endpoint_id).update(failure_streak=F("failure_streak") + 1)
+    streak = Endpoint.objects.filter(pk=endpoint_id).values_list("failure_streak", flat=True).first() or 0
+    if retry.disables_endpoint(response.status_code):
+        disable_endpoint(endpoint_id=endpoint_id, reason=f"the receiver answered 410 Gone on {iso(now)}", now=now)
+    elif streak >= settings.RELAIS_WEBHOOK_DISABLE_AFTER_FAILURES:
+        disable_endpoint(
+            endpoint_id=endpoint_id,
+            reason=f"{streak} failed attempts in a row; the last on {iso(now)}: {response.error}",
+            now=now,
+        )
+
+
+def sweep(*, now: datetime, limit: int = 1000) -> int:
+    """Enqueue every delivery that is due and that no sender holds: recovers a task lost between a commit
+    and its enqueue, and drives retries on a backend that cannot defer. Safe to run at any time."""
+    due = (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, endpoint__disabled_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .order_by("id")
+        .values_list("pk", "endpoint_id", "subject")[:limit]
+    )
+    heads = _heads((pk, f"{endpoint_id}/{subject}") for pk, endpoint_id, subject in due)
+    for pk in heads:
+        _enqueue(pk)
+    return len(heads)
