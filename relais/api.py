@@ -12,11 +12,16 @@ import orjson
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
 
 from relais.directory.api import router as help_router
+from relais.handoffs.api import router as handoffs_router
 from relais.http import json_response, validation_error_response
+from relais.idempotency.openapi import document_idempotency
+from relais.ratelimit import document_rate_limits
 from relais.reports.api import router as reports_router
+from relais.webhooks.api import router as webhooks_router
 
 
 class OrjsonRenderer(BaseRenderer):
@@ -26,7 +31,20 @@ class OrjsonRenderer(BaseRenderer):
         return orjson.dumps(data, default=str)
 
 
-api = NinjaAPI(
+class RelaisAPI(NinjaAPI):
+    """Adds to the OpenAPI document what middleware answers for every operation (relais/ratelimit.py,
+    relais/idempotency/middleware.py): 429s, and the Idempotency-Key header with its 409/422 on POSTs."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_rate_limits(schema)
+        document_idempotency(schema)
+        return schema
+
+
+api = RelaisAPI(
     title="Relais API",
     version="1.0.0",
     description=(
@@ -66,3 +84,5 @@ def health(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/v1/", help_router)
 api.add_router("/v1/", reports_router)
+api.add_router("/v1/", handoffs_router)
+api.add_router("/v1/", webhooks_router)

@@ -38,7 +38,7 @@ from relais import clock
 from relais.directory.api import HelpQuery, help_request_from
 from relais.directory.runtime import current
 from relais.http import json_response
-from relais.reports.api import _help_for
+from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
 from relais.tenants.access import tenant_for_key
 from relais.tenants.models import Platform, Presentation, hash_key
@@ -219,7 +219,7 @@ def report_refused(request: HttpRequest, token: str, wait: int) -> HttpResponse:
     except DatabaseError:
         tenant = None
     presentation = tenant.presentation if isinstance(tenant, Platform) else Presentation.CALL_BUTTON
-    help_card = _help_for(payload, presentation)
+    help_card = help_for(payload, presentation)
     return json_response(429, {"stored": False, "detail": detail, "help": help_card}, _retry_headers(wait))
 
 

@@ -7,9 +7,12 @@ refuses an unsafe configuration (see `relais/checks.py`) rather than run with a 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -55,6 +58,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """RELAIS_CACHE_URL → a Django cache. Rate-limit counters and in-flight idempotency keys live there, so
+    with Redis they are shared by every worker and machine; the local-memory default is per process."""
+    if url in ("", "locmem://"):
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "relais",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "relais",
+            # A slow or lost Redis must not hold requests up: limits fail open (relais/ratelimit.py).
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    raise ImproperlyConfigured(f"RELAIS_CACHE_URL={url!r}: expected redis://host:port/db, rediss://… or empty")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("RELAIS_CACHE_URL", ""))}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,7 +94,13 @@ INSTALLED_APPS = [
     "relais.tenants",
     "relais.directory",
     "relais.reports",
+    "relais.idempotency",
+    "relais.handoffs",
+    "relais.webhooks",
     "relais.demo",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +113,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuse over-limit calls before any work; then replay or run POSTs that carry an Idempotency-Key.
+    "relais.ratelimit.RateLimits",
+    "relais.idempotency.middleware.Idempotency",
     "relais.middleware.ApiJsonErrors",
+    # Last, as django-axes asks: it turns a lockout flagged during the login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "relais.urls"
@@ -106,6 +143,30 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# django-axes first: it refuses a locked-out login before any password is checked. It needs the request,
+# so every login view passes it to `authenticate` (Django's LoginView and the admin's do).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+# Per username *and* address: a stranger who knows a counsellor's username cannot lock them out of the
+# console from elsewhere, and each address gets only AXES_FAILURE_LIMIT guesses per account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "relais.handoffs.views.locked_out"
+AXES_VERBOSE = False
+RELAIS_PROXY_COUNT = int(os.environ.get("RELAIS_PROXY_COUNT", "0"))
+"""Reverse proxies in front of Relais that append to X-Forwarded-For; 0 = clients connect directly."""
+if RELAIS_PROXY_COUNT:
+    # Behind a proxy every client has the proxy's address: count login failures by the forwarded one.
+    AXES_IPWARE_PROXY_COUNT = RELAIS_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:queue"
+LOGOUT_REDIRECT_URL = "console:login"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -135,6 +196,10 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env_bool("RELAIS_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 9 * 3600
+"""A counsellor's sign-in lasts one working day at most, and ends when the browser closes."""
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -151,12 +216,50 @@ RELAIS_DEMO = env_bool("RELAIS_DEMO", not PRODUCTION)
 """Serve the demo social feed at `/` (off in production unless asked for)."""
 RELAIS_DEMO_PLATFORM = os.environ.get("RELAIS_DEMO_PLATFORM", "demo-social")
 
+# --- Background tasks and webhooks (ADR 0008) ---
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+RELAIS_TASKS_BACKEND = os.environ.get("RELAIS_TASKS_BACKEND", "database")
+"""`database`: tasks are rows that `relais db_worker` processes (no broker). `immediate`: run in the
+request, for development only (no deferred retries; refused in production by relais.E101)."""
+if RELAIS_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"RELAIS_TASKS_BACKEND={RELAIS_TASKS_BACKEND!r}: expected database or immediate")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[RELAIS_TASKS_BACKEND], "QUEUES": ["default"]}}
+RELAIS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RELAIS_WEBHOOK_TIMEOUT_SECONDS", "10"))
+"""Per phase of a webhook request (connect, send, wait for the answer)."""
+RELAIS_WEBHOOK_LEASE_SECONDS = float(os.environ.get("RELAIS_WEBHOOK_LEASE_SECONDS", "120"))
+"""How long a worker holds a delivery it is sending; a worker that died is replaced after it."""
+RELAIS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RELAIS_WEBHOOK_MAX_ATTEMPTS", "12"))
+"""Attempts per delivery before it becomes a dead letter (12 span at least 27 h)."""
+RELAIS_WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("RELAIS_WEBHOOK_DISABLE_AFTER_FAILURES", "50"))
+"""Failed attempts in a row (any delivery) after which an endpoint is disabled; its deliveries are held."""
+RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+"""After a secret rotation, how long the previous secret also signs."""
+RELAIS_WEBHOOK_PROXY = os.environ.get("RELAIS_WEBHOOK_PROXY", "")
+"""Optional egress proxy for webhook requests (e.g. an SSRF-filtering one); the environment's is ignored."""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("RELAIS_LOG_LEVEL", "INFO")},
+    # httpx logs every webhook request with its full URL at INFO; the delivery log already records them.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 RELAIS_API_KEY_CACHE_SECONDS = float(os.environ.get("RELAIS_API_KEY_CACHE_SECONDS", "60"))
 """How long a process trusts an API key it has checked (lets help flow while the database is down)."""
+RELAIS_CASE_CODE_DAYS = int(os.environ.get("RELAIS_CASE_CODE_DAYS", "30"))
+"""How long a case code can be used to find a shared report (the case itself stays in the queue)."""
+RELAIS_CODE_LOOKUP_LIMIT = int(os.environ.get("RELAIS_CODE_LOOKUP_LIMIT", "10"))
+RELAIS_CODE_LOOKUP_WINDOW_SECONDS = int(os.environ.get("RELAIS_CODE_LOOKUP_WINDOW_SECONDS", "900"))
+"""At most LIMIT wrong case codes per person (or API key) per window; then lookups are refused."""
+RELAIS_RATE_LIMIT = os.environ.get("RELAIS_RATE_LIMIT", "600/minute")
+"""Requests per API key (any method, under /api/): N/second, N/minute, N/hour or N/day; `off` for none."""
+RELAIS_HELP_RATE_LIMIT = os.environ.get("RELAIS_HELP_RATE_LIMIT", "600/minute")
+"""Requests to the public GET /api/v1/help per client address (IPv6: per /64; behind RELAIS_PROXY_COUNT
+proxies, the address they forwarded), same syntax."""
+RELAIS_IDEMPOTENCY_HOURS = float(os.environ.get("RELAIS_IDEMPOTENCY_HOURS", "24"))
+"""How long the first answer to a POST sent with an Idempotency-Key is replayed to its retries."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("relais.handoffs.urls")),
 ]
 if settings.RELAIS_DEMO:
     urlpatterns.append(path("", include("relais.demo.urls")))

@@ -29,7 +29,7 @@ NOT_STORED = (
 )
 
 
-def _help_for(data: ReportIn, presentation: str) -> dict[str, Any]:
+def help_for(data: ReportIn, presentation: str) -> dict[str, Any]:
     help_request = HelpRequest(
         country=data.reporter.country,
         language=data.reporter.language,
@@ -90,9 +90,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
     503 with the help card and `stored: false` when storage failed (help first: never a bare error)."""
     caller: Platform | Unverified = request.auth  # type: ignore[attr-defined]
     if isinstance(caller, Unverified):
-        help_card = _help_for(payload, Presentation.CALL_BUTTON)
+        help_card = help_for(payload, Presentation.CALL_BUTTON)
         return json_response(503, {"stored": False, "detail": NOT_STORED, "help": help_card}, {"Retry-After": "30"})
-    help_card = _help_for(payload, caller.presentation)
+    help_card = help_for(payload, caller.presentation)
     try:
         report, created = services.receive_report(
             platform=caller, data=payload, help_card=help_card, received_at=clock.now()

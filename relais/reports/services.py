@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn, strip_control
 from relais.tenants.models import Platform
+from relais.webhooks import events as webhook_events
 
 
 def receive_report(
@@ -50,6 +51,8 @@ def receive_report(
                 )
                 for i, item in enumerate(data.content)
             )
+            # The report.created delivery commits with the report, or not at all (sent after commit).
+            webhook_events.report_created(report)
     except IntegrityError:
         # Two retries raced past the check above: the other one won, and its row is the answer.
         existing = Report.objects.filter(platform=platform, platform_report_id=data.platform_report_id).first()
