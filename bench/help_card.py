@@ -53,26 +53,13 @@ from relais.directory import directory as directory_module
 from relais.directory.cards import MAX_ENTRIES, CardCache, CardKey
 from relais.directory.directory import Directory
 from relais.directory.routing import Danger, HelpRequest, Presentation, route
+from relais.directory.schema import CATEGORIES
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")
 UNCOVERED_COUNTRY = "JP"
 """A country with no data file: exercises the fallback card."""
 
-# Categories as the API accepts them (relais.reports.schemas.Category); listed here so that this script
-# needs no Django settings.
-CATEGORIES = (
-    "harassment",
-    "cyberbullying",
-    "threat",
-    "hate",
-    "sextortion",
-    "non_consensual_intimate_imagery",
-    "impersonation",
-    "doxxing",
-    "self_harm",
-    "other",
-)
 RequestFields = tuple[str, str, str, Danger, int | None, str | None, Presentation]
 
 

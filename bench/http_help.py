@@ -37,24 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from relais.directory.schema import CATEGORIES
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "relais" / "directory" / "data"
 HOST = "127.0.0.1"
 HEALTH = "/api/v1/health"
 HELP = "/api/v1/help"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
-CATEGORIES = (
-    "harassment",
-    "cyberbullying",
-    "threat",
-    "hate",
-    "sextortion",
-    "non_consensual_intimate_imagery",
-    "impersonation",
-    "doxxing",
-    "self_harm",
-    "other",
-)
 LANGUAGES = ("fr", "en", "de", "es", "it", "nl", "fr-BE", "en-GB", "pt", "pl")
 AGES = ("", "", "", "11", "13", "14", "15", "16", "17", "19", "24", "35")
 

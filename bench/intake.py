@@ -37,7 +37,6 @@ from typing import IO, Any
 
 import orjson
 from http_help import (
-    CATEGORIES,
     HEALTH,
     HOST,
     ROOT,
@@ -54,6 +53,8 @@ from http_help import (
     server_env,
     wrk_slice,
 )
+
+from relais.directory.schema import CATEGORIES
 
 REPORTS = "/api/v1/reports"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helper_bench"

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
+
+from relais.directory.schema import CATEGORIES as DIRECTORY_CATEGORIES
 
 Category = Literal[
     "harassment",
@@ -26,6 +28,9 @@ Category = Literal[
     "self_harm",
     "other",
 ]
+# The same words as the directory's data files use; checked here so the two lists cannot drift apart.
+assert set(get_args(Category)) == set(DIRECTORY_CATEGORIES)  # noqa: S101
+
 ContentKind = Literal["message", "post", "comment", "profile", "image", "video", "live", "other"]
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"

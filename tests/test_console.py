@@ -22,6 +22,7 @@ from relais.reports.schemas import ReportIn
 from relais.reports.services import receive_report
 from relais.tenants.models import Helpline, Platform, Role, StaffMember
 from relais.tenants.services import add_helpline, add_platform, add_staff
+from tests.test_api import report_body
 
 PASSWORD = "a long counsellor passphrase"
 NOW = "2026-11-25T22:59:00+01:00"
@@ -54,19 +55,8 @@ def world(db: None, settings: Any) -> World:
 
 
 def make_report(platform: Platform, *, ident: str = "rep-1", **overrides: Any) -> Report:
-    body: dict[str, Any] = {
-        "platform_report_id": ident,
-        "category": "harassment",
-        "danger": "none",
-        "reporter": {"country": "FR", "language": "fr", "age": 14, "pseudonym": "u-7f3a9c"},
-        "content": [
-            {"kind": "message", "content_id": "m-1", "text": "t'es nul, personne ne t'aime"},
-            {"kind": "profile", "url": "https://social.example/@bully"},
-        ],
-        "description": "Ça dure depuis la rentrée.",
-        "reported_at": "2026-11-25T22:58:00+01:00",
-    }
-    body.update(overrides)
+    body = report_body(platform_report_id=ident, **overrides)
+    body["reporter"] = {**body["reporter"], "pseudonym": "u-7f3a9c"}
     data = ReportIn.model_validate(body)
     now = clock.now()
     card = current().cards.card_json(
