@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,8 +274,12 @@ def wrk_slice(
     return int(requests), int(micros) / 1e6, float(p50), float(p99), int(errors)
 
 
-def python_slice(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple[int, float, float, float, int]:
-    """Threads with http.client (sync workers close each connection, so each request reconnects)."""
+def threaded_load(
+    port: int, seconds: float, concurrency: int, send: Callable[[http.client.HTTPConnection, int, int], bool]
+) -> tuple[int, float, float, float, int]:
+    """Threads with http.client, each calling `send(connection, thread, n)` (True: a good answer) until the
+    time is up; sync workers close each connection, so each request reconnects. Returns (requests, elapsed,
+    p50 ms, p99 ms, errors). A fallback when wrk is missing: it competes with the server for the CPU."""
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
     start = threading.Barrier(concurrency + 1)
@@ -283,23 +287,16 @@ def python_slice(port: int, paths: list[str], seconds: float, concurrency: int) 
 
     def worker(k: int) -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=10)
-        mine, i = latencies[k], k * 7919
+        mine, i = latencies[k], 0
         start.wait()
-        clock = time.perf_counter
-        while True:
-            began = clock()
-            if began >= deadline:
-                break
+        while (began := time.perf_counter()) < deadline:
             try:
-                connection.request("GET", paths[i % len(paths)])
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
+                if not send(connection, k, i):
                     errors[k] += 1
             except (OSError, http.client.HTTPException):
                 errors[k] += 1
                 connection.close()
-            mine.append(clock() - began)
+            mine.append(time.perf_counter() - began)
             i += 1
         connection.close()
 
@@ -318,6 +315,16 @@ def python_slice(port: int, paths: list[str], seconds: float, concurrency: int) 
     p50 = every[len(every) // 2] * 1000
     p99 = every[min(len(every) - 1, int(len(every) * 0.99))] * 1000
     return len(every), elapsed, p50, p99, sum(errors)
+
+
+def python_slice(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple[int, float, float, float, int]:
+    def send(connection: http.client.HTTPConnection, k: int, i: int) -> bool:
+        connection.request("GET", paths[(k * 7919 + i) % len(paths)])
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200
+
+    return threaded_load(port, seconds, concurrency, send)
 
 
 # --- the benchmark --------------------------------------------------------------------------------------

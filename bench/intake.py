@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -51,6 +50,7 @@ from http_help import (
     relais_command,
     running_server,
     server_env,
+    threaded_load,
     wrk_slice,
 )
 
@@ -152,54 +152,20 @@ def reports_script(templates: list[tuple[str, str]], key: str, run: str, idempot
 def python_reports_slice(
     port: int, templates: list[tuple[str, str]], key: str, run: str, idempotent: bool, seconds: float, concurrency: int
 ) -> tuple[int, float, float, float, int]:
-    """Threads with http.client, one unique report per request (a fallback: competes for the CPU)."""
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = [0] * concurrency
-    start = threading.Barrier(concurrency + 1)
-    deadline = 0.0
+    """One unique report per request, through http_help's threaded fallback load."""
 
-    def worker(k: int) -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=10)
-        mine, i = latencies[k], 0
-        start.wait()
-        while (began := time.perf_counter()) < deadline:
-            before, after = templates[(k * 7919 + i) % len(templates)]
-            ident = f"{run}-{k}-{i}"
-            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-            if idempotent:
-                headers["Idempotency-Key"] = ident
-            try:
-                connection.request("POST", REPORTS, body=f"{before}{ident}{after}".encode(), headers=headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status >= 400:
-                    errors[k] += 1
-            except (OSError, http.client.HTTPException):
-                errors[k] += 1
-                connection.close()
-            mine.append(time.perf_counter() - began)
-            i += 1
-        connection.close()
+    def send(connection: http.client.HTTPConnection, k: int, i: int) -> bool:
+        before, after = templates[(k * 7919 + i) % len(templates)]
+        ident = f"{run}-{k}-{i}"
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        if idempotent:
+            headers["Idempotency-Key"] = ident
+        connection.request("POST", REPORTS, body=f"{before}{ident}{after}".encode(), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status < 400
 
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    began = time.perf_counter()
-    deadline = began + seconds
-    start.wait()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    every = sorted(x for mine in latencies for x in mine)
-    if not every:
-        return 0, elapsed, 0.0, 0.0, sum(errors)
-    return (
-        len(every),
-        elapsed,
-        every[len(every) // 2] * 1000,
-        every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
-        sum(errors),
-    )
+    return threaded_load(port, seconds, concurrency, send)
 
 
 # --- the database -----------------------------------------------------------------------------------------
