@@ -21,6 +21,7 @@ from relais.http import json_response, validation_error_response
 from relais.idempotency.openapi import document_idempotency
 from relais.ratelimit import document_rate_limits
 from relais.reports.api import router as reports_router
+from relais.tenants.access import ServiceUnavailable
 from relais.webhooks.api import router as webhooks_router
 
 
@@ -69,6 +70,11 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
         {"detail": "Missing or invalid API key: send `Authorization: Bearer <key>`."},
         headers={"WWW-Authenticate": 'Bearer realm="relais"'},
     )
+
+
+@api.exception_handler(ServiceUnavailable)
+def on_service_unavailable(request: HttpRequest, exc: ServiceUnavailable) -> HttpResponse:
+    return json_response(503, {"detail": "Not available right now; try again later."}, headers={"Retry-After": "30"})
 
 
 @api.exception_handler(Http404)

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from relais.handoffs.models import AccessEvent, Case, CaseNote, Consent
+from relais.tenants.access import forget_keys
 from relais.tenants.models import Helpline
 from relais.tenants.services import add_helpline, add_platform
 from tests.test_api import AT_2259, post, report_body
@@ -242,3 +244,25 @@ def test_guessing_codes_is_slowed_down(
     refused = client.get(f"/api/v1/helpline/cases/{code}")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 900
+
+
+@pytest.mark.django_db(transaction=True)  # the failure must not poison a test-wide transaction
+def test_when_keys_cannot_be_checked_sharing_and_cases_answer_503_not_500(api: Client, reported: str) -> None:
+    _, helpline_key = add_helpline(name="3018", directory_id="fr-3018")
+    forget_keys()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE tenants_apikey RENAME TO tenants_apikey_away")
+    try:
+        answers = [
+            share(api, reported),
+            api.delete(f"/api/v1/reports/{reported}/share"),
+            Client(headers={"Authorization": f"Bearer {helpline_key}"}).get("/api/v1/helpline/cases"),
+        ]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE tenants_apikey_away RENAME TO tenants_apikey")
+    for response in answers:
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "detail" in response.json()
+    assert Case.objects.count() == 0

@@ -24,18 +24,15 @@ from relais.handoffs.schemas import (
 from relais.http import json_response
 from relais.reports import access as report_access
 from relais.schemas import Category, ErrorOut, ValidationErrorOut
-from relais.tenants.access import HelplineKey, PlatformKey, Unverified
+from relais.tenants.access import HelplineKey, PlatformKey
 from relais.tenants.models import Helpline, Platform
 
 router = Router(tags=["handoffs"])
-UNAVAILABLE = "Sharing is not available right now; try again later."
 
 
 def _platform(request: HttpRequest) -> Platform:
     caller = request.auth  # type: ignore[attr-defined]
-    if isinstance(caller, Unverified):
-        raise services.HandoffError("(service)", UNAVAILABLE)
-    assert isinstance(caller, Platform)  # noqa: S101 - PlatformKey only lets platforms through
+    assert isinstance(caller, Platform)  # noqa: S101 - PlatformKey (without help_first) only lets platforms through
     return caller
 
 
@@ -73,10 +70,7 @@ def _helpline_channels(directory_id: str, report_card: dict[str, Any] | None) ->
 def share(request: HttpRequest, report_id: str, payload: ShareIn) -> HttpResponse:
     """Returns the case code the reporter gives the helpline (201; 200 with the same code when already
     shared with that helpline). The helpline sees only what the consent's scope names."""
-    try:
-        platform = _platform(request)
-    except services.HandoffError as exc:
-        return json_response(503, {"detail": exc.message})
+    platform = _platform(request)
     report = report_access.get_report_for_platform(platform, report_id)
     try:
         case, created = services.share_report(
@@ -112,10 +106,7 @@ def share(request: HttpRequest, report_id: str, payload: ShareIn) -> HttpRespons
     summary="Withdraw the reporter's consent: helplines lose access at once",
 )
 def withdraw(request: HttpRequest, report_id: str) -> HttpResponse:
-    try:
-        platform = _platform(request)
-    except services.HandoffError as exc:
-        return json_response(503, {"detail": exc.message})
+    platform = _platform(request)
     report = report_access.get_report_for_platform(platform, report_id)
     return json_response(
         200, {"withdrawn": services.withdraw_consent(platform=platform, report=report, now=clock.now())}

@@ -57,22 +57,40 @@ def platform_for_key(key: str) -> Platform | None:
     return tenant if isinstance(tenant, Platform) else None
 
 
+class ServiceUnavailable(Exception):
+    """The database failed while checking a key: answered 503 with Retry-After (relais/api.py), never 500."""
+
+
 class PlatformKey(HttpBearer):
-    """`Authorization: Bearer <key>` of a platform; a missing, unknown or helpline key is a 401 (JSON)."""
+    """`Authorization: Bearer <key>` of a platform; a missing, unknown or helpline key is a 401 (JSON).
+
+    With `help_first`, a key that cannot be checked (database down) lets the request through as
+    `Unverified`, so report intake can still answer with the help card; otherwise it is a 503.
+    """
+
+    def __init__(self, *, help_first: bool = False) -> None:
+        super().__init__()
+        self.help_first = help_first
 
     def authenticate(self, request: HttpRequest, token: str) -> Platform | Unverified | None:
         try:
             return platform_for_key(token)
         except DatabaseError:
             logger.exception("API key lookup failed")
-            return Unverified(reason="database unavailable")
+            if self.help_first:
+                return Unverified(reason="database unavailable")
+            raise ServiceUnavailable from None
 
 
 class HelplineKey(HttpBearer):
     """`Authorization: Bearer <key>` of a helpline; a platform's key is a 401 here."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Helpline | None:
-        tenant = tenant_for_key(token)
+        try:
+            tenant = tenant_for_key(token)
+        except DatabaseError:
+            logger.exception("API key lookup failed")
+            raise ServiceUnavailable from None
         return tenant if isinstance(tenant, Helpline) else None
 
 
