@@ -94,6 +94,9 @@ class AccessEvent(models.Model):
         STATUS_CHANGED = "status_changed", "status changed"
         FOLLOW_UP_SET = "follow_up_set", "follow-up date set"
         ASSIGNED = "assigned", "assigned"
+        ESCALATED = "escalated", "escalated to the platform"
+        EVIDENCE_VIEWED = "evidence_viewed", "evidence viewed"
+        EVIDENCE_EXPORTED = "evidence_exported", "evidence pack exported"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
     at = models.DateTimeField()
