@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "relais.idempotency",
     "relais.handoffs",
     "relais.webhooks",
+    "relais.moderation",
     "relais.demo",
     "django_tasks",
     "django_tasks_db",
@@ -256,6 +257,20 @@ RELAIS_CASE_CODE_DAYS = int(os.environ.get("RELAIS_CASE_CODE_DAYS", "30"))
 RELAIS_CODE_LOOKUP_LIMIT = int(os.environ.get("RELAIS_CODE_LOOKUP_LIMIT", "10"))
 RELAIS_CODE_LOOKUP_WINDOW_SECONDS = int(os.environ.get("RELAIS_CODE_LOOKUP_WINDOW_SECONDS", "900"))
 """At most LIMIT wrong case codes per person (or API key) per window; then lookups are refused."""
+RELAIS_MODERATION_SLA_HOURS = {
+    kind: float(os.environ.get(f"RELAIS_SLA_{kind.upper()}_HOURS", default))
+    for kind, default in (("immediate", "1"), ("trusted_flagger", "24"), ("minor", "24"), ("standard", "72"))
+}
+"""Hours to decide a notice, by class (relais/moderation/priority.py): the platform's own commitments."""
+RELAIS_APPEAL_MONTHS = int(os.environ.get("RELAIS_APPEAL_MONTHS", "6"))
+"""How long a decision can be appealed, from the day the notifier is told (DSA Art. 20: at least 6)."""
+RELAIS_MISUSE_WINDOW_DAYS = float(os.environ.get("RELAIS_MISUSE_WINDOW_DAYS", "90"))
+RELAIS_MISUSE_WARN_AT = int(os.environ.get("RELAIS_MISUSE_WARN_AT", "5"))
+RELAIS_MISUSE_SUSPEND_AT = int(os.environ.get("RELAIS_MISUSE_SUSPEND_AT", "10"))
+RELAIS_MISUSE_MIN_SHARE = float(os.environ.get("RELAIS_MISUSE_MIN_SHARE", "0.5"))
+RELAIS_MISUSE_SUSPENSION_DAYS = float(os.environ.get("RELAIS_MISUSE_SUSPENSION_DAYS", "30"))
+"""Art. 23: a notifier with WARN_AT manifestly unfounded notices in the window (and at least MIN_SHARE of
+their decided ones) is warned; at SUSPEND_AT after a warning, their notices go unprocessed for SUSPENSION_DAYS."""
 RELAIS_RATE_LIMIT = os.environ.get("RELAIS_RATE_LIMIT", "600/minute")
 """Requests per API key (any method, under /api/): N/second, N/minute, N/hour or N/day; `off` for none."""
 RELAIS_HELP_RATE_LIMIT = os.environ.get("RELAIS_HELP_RATE_LIMIT", "600/minute")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from relais.moderation.services import open_article_16_notice
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn, strip_control
 from relais.tenants.models import Platform
@@ -51,6 +52,8 @@ def receive_report(
                 )
                 for i, item in enumerate(data.content)
             )
+            # Every report is also a DSA Art. 16 notice, acknowledged by this very answer.
+            open_article_16_notice(report)
             # The report.created delivery commits with the report, or not at all (sent after commit).
             webhook_events.report_created(report)
     except IntegrityError:

@@ -18,6 +18,16 @@ class Platform(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     presentation = models.CharField(max_length=20, choices=Presentation.choices, default=Presentation.CALL_BUTTON)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 country of establishment for the DSA (Meta: IE); decides whose trusted flaggers count.",
+    )
+    zone = models.CharField(
+        max_length=64,
+        default="Europe/Paris",
+        help_text="IANA zone the platform counts DSA periods in (appeal deadlines end at midnight there).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +78,27 @@ class StaffMember(models.Model):
     @property
     def is_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR
+
+
+class ModeratorRole(models.TextChoices):
+    MODERATOR = "moderator", "Moderator"
+    LEAD = "lead", "Lead moderator"
+
+
+class Moderator(models.Model):
+    """A person deciding a platform's notices in the moderation console: sees that platform's notices only."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="moderators")
+    role = models.CharField(max_length=20, choices=ModeratorRole.choices, default=ModeratorRole.MODERATOR)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=ModeratorRole.values), name="moderator_role_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}, {self.platform})"
 
 
 KEY_PREFIX = "rls_"

@@ -6,17 +6,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
-from relais.tenants.models import ApiKey, Helpline, Platform, Presentation, Role, StaffMember
+from relais.tenants.models import ApiKey, Helpline, Moderator, ModeratorRole, Platform, Presentation, Role, StaffMember
 
 
 @transaction.atomic
 def add_platform(
-    *, name: str, presentation: str = Presentation.CALL_BUTTON, slug: str | None = None
+    *, name: str, presentation: str = Presentation.CALL_BUTTON, slug: str | None = None, country: str = ""
 ) -> tuple[Platform, str]:
     """Create a platform and its first API key; the key is returned once and only its hash is kept."""
     if presentation not in Presentation.values:
         raise ValueError(f"presentation must be one of {', '.join(Presentation.values)}")
-    platform = Platform.objects.create(slug=slug or slugify(name), name=name, presentation=presentation)
+    if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
+        raise ValueError("country must be an ISO 3166 alpha-2 code such as IE")
+    platform = Platform.objects.create(
+        slug=slug or slugify(name), name=name, presentation=presentation, country=country
+    )
     _, key = ApiKey.issue(platform)
     return platform, key
 
@@ -44,3 +48,16 @@ def add_staff(
         user = get_user_model().objects.create_user(username=username, password=password)
         member = StaffMember.objects.create(user=user, helpline=helpline, role=role)
     return member, password
+
+
+def add_moderator(
+    *, username: str, platform: Platform, role: str = ModeratorRole.MODERATOR, password: str | None = None
+) -> tuple[Moderator, str]:
+    """Create a platform moderator's account; a password is generated (and returned once) unless given."""
+    if role not in ModeratorRole.values:
+        raise ValueError(f"role must be one of {', '.join(ModeratorRole.values)}")
+    password = password or secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=username, password=password)
+        moderator = Moderator.objects.create(user=user, platform=platform, role=role)
+    return moderator, password

@@ -16,10 +16,16 @@ NOTICE_ESCALATED = "notice.escalated"
 NOTICE_DECIDED = "notice.decided"
 APPEAL_DECIDED = "appeal.decided"
 
-SENT = (REPORT_CREATED, REPORT_SHARED, SHARE_WITHDRAWN, CASE_STATUS_CHANGED)
-RESERVED = (NOTICE_ESCALATED, NOTICE_DECIDED, APPEAL_DECIDED)
-"""Come with the trusted-flagger loop: subscribing is allowed now, nothing is sent yet."""
-ALL = SENT + RESERVED
+SENT = (
+    REPORT_CREATED,
+    REPORT_SHARED,
+    SHARE_WITHDRAWN,
+    CASE_STATUS_CHANGED,
+    NOTICE_ESCALATED,
+    NOTICE_DECIDED,
+    APPEAL_DECIDED,
+)
+ALL = SENT
 
 FOR_PLATFORMS = frozenset(ALL)
 FOR_HELPLINES = frozenset(ALL) - {REPORT_CREATED}

@@ -22,6 +22,8 @@ from relais.webhooks.services import cancel_for_subject, emit, iso
 
 if TYPE_CHECKING:
     from relais.handoffs.models import Case
+    from relais.moderation.misuse import Verdict
+    from relais.moderation.models import Appeal, Decision, Notice
     from relais.reports.models import Report
 
 
@@ -131,4 +133,129 @@ def case_status_changed(*, case: Case, before: str, now: datetime) -> None:
             platform=report.platform,
             occurred_at=now,
             data={**_report_ids(report), "helpline_id": case.helpline.directory_id, "status": str(case.status)},
+        )
+
+
+# --- the trusted-flagger loop (relais/moderation) ---
+#
+# A platform hears everything about notices on its own reports: it decides them. A helpline hears about a
+# notice only through a case it holds (an escalation it sent, or a report shared with it): the outcome and
+# the redress open to the reporter, never the moderator's name, the notifier's track record or another
+# helpline's notice.
+
+
+def _redress(decision: Decision) -> dict[str, object]:
+    """Art. 17(3)(f): the ways to contest the decision, for the platform to show the reporter."""
+    return {
+        "appeal_until": iso(decision.appeal_deadline),
+        "internal_complaint": True,
+        "out_of_court_settlement": True,
+        "judicial_redress": True,
+    }
+
+
+def _open_cases(report: Report | None) -> list[Case]:
+    if report is None:
+        return []
+    return list(report.cases.filter(withdrawn_at__isnull=True).select_related("helpline"))
+
+
+def notice_escalated(*, notice: Notice, report: Report, case: Case, now: datetime) -> None:
+    emit(
+        event_type=event_types.NOTICE_ESCALATED,
+        subject=report_subject(report),
+        platform=report.platform,
+        occurred_at=now,
+        data={
+            **_report_ids(report),
+            "notice_id": str(notice.id),
+            "source_type": notice.source,
+            "helpline_id": case.helpline.directory_id,
+            "category": notice.category,
+            "urgent": notice.danger_immediate,
+            "ground": notice.ground,
+            "content_positions": list(notice.content_positions),
+            "received_at": iso(notice.received_at),
+        },
+    )
+    emit(
+        event_type=event_types.NOTICE_ESCALATED,
+        subject=case_subject(case),
+        helpline=case.helpline,
+        occurred_at=now,
+        data={
+            "case_id": str(case.id),
+            "case_code": display(case.code),
+            "notice_id": str(notice.id),
+            "source_type": notice.source,
+            "received_at": iso(notice.received_at),
+        },
+    )
+
+
+def notice_decided(*, notice: Notice, decision: Decision, now: datetime, standing: Verdict | None) -> None:
+    report = notice.report
+    outcome = {
+        "notice_id": str(notice.id),
+        "decision_id": str(decision.id),
+        "source_type": notice.source,
+        "outcome": decision.outcome,
+        "summary": decision.summary,
+        "decided_at": iso(decision.decided_at),
+        "redress": _redress(decision),
+    }
+    for_platform: dict[str, object] = {**outcome, "puid": decision.puid if decision.statement else None}
+    if report is not None:
+        for_platform.update(_report_ids(report))
+    if standing is not None and standing.action != "none":
+        for_platform["notifier_standing"] = {"action": str(standing.action), "reason": standing.reason}
+    emit(
+        event_type=event_types.NOTICE_DECIDED,
+        subject=report_subject(report) if report is not None else f"notice:{notice.id}",
+        platform=notice.platform,
+        occurred_at=now,
+        data=for_platform,
+    )
+    for case in _open_cases(report):
+        emit(
+            event_type=event_types.NOTICE_DECIDED,
+            subject=case_subject(case),
+            helpline=case.helpline,
+            occurred_at=now,
+            data={"case_id": str(case.id), "case_code": display(case.code), **outcome},
+        )
+
+
+def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetime) -> None:
+    decision = appeal.decision
+    notice = decision.notice
+    report = notice.report
+    result = {
+        "appeal_id": str(appeal.id),
+        "notice_id": str(notice.id),
+        "decision_id": str(decision.id),
+        "appellant": appeal.appellant,
+        "status": appeal.status,
+        "explanation": appeal.explanation,
+        "outcome": (replacement or decision).outcome,
+        "replacement_decision_id": str(replacement.id) if replacement else None,
+        "decided_at": iso(now),
+    }
+    for_platform: dict[str, object] = dict(result)
+    if report is not None:
+        for_platform.update(_report_ids(report))
+    emit(
+        event_type=event_types.APPEAL_DECIDED,
+        subject=report_subject(report) if report is not None else f"notice:{notice.id}",
+        platform=notice.platform,
+        occurred_at=now,
+        data=for_platform,
+    )
+    for case in _open_cases(report):
+        emit(
+            event_type=event_types.APPEAL_DECIDED,
+            subject=case_subject(case),
+            helpline=case.helpline,
+            occurred_at=now,
+            data={"case_id": str(case.id), "case_code": display(case.code), **result},
         )

@@ -23,6 +23,9 @@ class Command(BaseCommand):
             default=Presentation.CALL_BUTTON,
             help="How the help card's primary action is shown: call_button (Meta style) or link (TikTok style).",
         )
+        add.add_argument(
+            "--country", default="", help="Country of establishment for the DSA, e.g. IE (decides trusted flaggers)."
+        )
         sub.add_parser("list", help="List platforms.")
         key = sub.add_parser("key", help="Issue a new API key for a platform (the old ones keep working).")
         key.add_argument("slug")
@@ -32,8 +35,13 @@ class Command(BaseCommand):
         if action == "add":
             try:
                 platform, key = add_platform(
-                    name=options["name"], presentation=options["presentation"], slug=options["slug"]
+                    name=options["name"],
+                    presentation=options["presentation"],
+                    slug=options["slug"],
+                    country=options["country"].upper(),
                 )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
             except IntegrityError:
                 raise CommandError(
                     f"a platform with slug {options['slug'] or options['name']!r} exists already"

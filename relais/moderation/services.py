@@ -1,0 +1,685 @@
+"""Moderation use cases: notices in, a prioritised queue, decisions with statements of reasons, appeals.
+
+The DSA rules themselves live in the pure modules next to this one (priority, statement_of_reasons,
+appeals, misuse, flaggers); this module feeds them from the database and writes what they decide, each
+change in one transaction with the webhook events it causes (relais/webhooks/events.py cuts what each
+tenant hears).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+
+from relais.handoffs.models import AccessEvent, Case
+from relais.handoffs.services import Actor as HelplineActor
+from relais.handoffs.workflow import Status as CaseStatus
+from relais.handoffs.workflow import check_transition
+from relais.moderation import appeals, flaggers, misuse
+from relais.moderation import priority as priorities
+from relais.moderation import statement_of_reasons as sor
+from relais.moderation.models import (
+    Appeal,
+    AppealStatus,
+    Decision,
+    Notice,
+    NoticeStatus,
+    NotifierStanding,
+    Outcome,
+    Source,
+    TransparencyAccount,
+    TrustedFlaggerStatus,
+)
+from relais.reports.models import Report
+from relais.tenants.models import Moderator, Platform
+from relais.webhooks import events
+
+OPEN_STATUSES = (NoticeStatus.OPEN, NoticeStatus.CLAIMED)
+
+
+class ModerationError(ValueError):
+    """A request that cannot be done as asked; `field` names what to fix (API 422, console message)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DecisionRefused(ModerationError):
+    """The statement of reasons would be refused by the Transparency Database: every problem, by field."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        first = next(iter(problems))
+        super().__init__(first, problems[first])
+        self.problems = dict(problems)
+
+
+@dataclass(frozen=True)
+class ModeratorActor:
+    """Who decides: a moderator signed in to the console, or the platform's API with its own moderator id."""
+
+    platform: Platform
+    label: str
+    user_id: int | None = None
+    is_lead: bool = False
+
+    @classmethod
+    def person(cls, moderator: Moderator) -> ModeratorActor:
+        user = moderator.user
+        return cls(
+            platform=moderator.platform,
+            label=user.get_full_name() or user.get_username(),
+            user_id=user.pk,
+            is_lead=moderator.role == "lead",
+        )
+
+    @classmethod
+    def api(cls, platform: Platform, moderator_ref: str) -> ModeratorActor:
+        return cls(platform=platform, label=f"{moderator_ref} (API)")
+
+    def same_person(self, user_id: int | None, label: str) -> bool:
+        if self.user_id is not None or user_id is not None:
+            return self.user_id == user_id
+        return self.label == label
+
+
+def notifier_of_reporter(pseudonym: str) -> str:
+    return f"reporter:{pseudonym}" if pseudonym else ""
+
+
+def policy() -> misuse.Policy:
+    return misuse.Policy(
+        window=timedelta(days=settings.RELAIS_MISUSE_WINDOW_DAYS),
+        warn_at=settings.RELAIS_MISUSE_WARN_AT,
+        suspend_at=settings.RELAIS_MISUSE_SUSPEND_AT,
+        min_share=settings.RELAIS_MISUSE_MIN_SHARE,
+        suspension=timedelta(days=settings.RELAIS_MISUSE_SUSPENSION_DAYS),
+    )
+
+
+def _suspended(platform: Platform, notifier: str, now: datetime) -> bool:
+    if not notifier:
+        return False
+    return NotifierStanding.objects.filter(platform=platform, notifier=notifier, suspended_until__gt=now).exists()
+
+
+# --- notices in ---
+
+
+def open_article_16_notice(report: Report) -> Notice:
+    """Every report is an Art. 16 notice, acknowledged by the very answer that carries the help card.
+
+    Called inside report intake's transaction: the notice exists exactly when the report does.
+    """
+    notifier = notifier_of_reporter(report.reporter_pseudonym)
+    suspended = _suspended(report.platform, notifier, report.received_at)
+    return Notice.objects.create(
+        platform=report.platform,
+        report=report,
+        source=Source.ARTICLE_16,
+        notifier=notifier,
+        category=report.category,
+        danger_immediate=report.danger == "immediate",
+        reporter_age=report.reporter_age,
+        explanation="",
+        content_positions=[],
+        received_at=report.received_at,
+        acknowledged_at=report.received_at,
+        status=NoticeStatus.SUSPENDED if suspended else NoticeStatus.OPEN,
+    )
+
+
+def flagger_standing(case: Case, category: str, now: datetime) -> flaggers.Standing:
+    """Whether an escalation of `case` would go as a trusted flagger's notice, and why (shown before sending)."""
+    assert case.report is not None  # noqa: S101 - callers hold a visible case
+    statuses = [
+        flaggers.Status(
+            authority=s.authority,
+            awarded_in=s.awarded_in,
+            scope=s.scope,
+            areas=frozenset(s.areas),
+            awarded_on=s.awarded_on,
+            revoked_on=s.revoked_on,
+        )
+        for s in TrustedFlaggerStatus.objects.filter(helpline=case.helpline).order_by("awarded_on")
+    ]
+    platform = case.report.platform
+    return flaggers.standing(
+        statuses, platform_country=platform.country, category=category, on=now.astimezone(_zone(platform)).date()
+    )
+
+
+@dataclass(frozen=True)
+class Escalation:
+    category: str
+    ground_kind: str
+    ground: str
+    explanation: str
+    content_positions: tuple[int, ...]
+    urgent: bool
+
+
+def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: datetime) -> Notice:
+    """A counsellor sends the case to the platform as a notice: a trusted flagger's where the status holds."""
+    from relais.directory.schema import CATEGORIES
+
+    report = case.report
+    assert report is not None  # noqa: S101 - access.py never returns a withdrawn case
+    if escalation.category not in CATEGORIES:
+        raise ModerationError("category", f"unknown category (known: {', '.join(CATEGORIES)})")
+    if escalation.ground_kind not in ("illegal", "incompatible"):
+        raise ModerationError("ground_kind", "choose illegal content or incompatible with the terms")
+    ground = escalation.ground.strip()
+    if not ground or len(ground) > 500:
+        raise ModerationError("ground", "name the law or the terms-of-service clause (at most 500 characters)")
+    explanation = escalation.explanation.strip()
+    if not explanation or len(explanation) > 5000:
+        raise ModerationError("explanation", "explain why the content is illegal or against the terms (≤ 5,000)")
+    positions = sorted(set(escalation.content_positions))
+    known = set(report.content.values_list("position", flat=True))
+    if not positions:
+        raise ModerationError("content_positions", "choose at least one reported item")
+    if not set(positions) <= known:
+        raise ModerationError("content_positions", f"the report has no item {sorted(set(positions) - known)}")
+    try:
+        check_transition(case.status, CaseStatus.ESCALATED)
+    except ValueError as exc:
+        raise ModerationError("case", str(exc)) from None
+    standing = flagger_standing(case, escalation.category, now)
+    notifier = f"helpline:{case.helpline.slug}"
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if Notice.objects.filter(case=locked, status__in=OPEN_STATUSES).exists():
+            raise ModerationError("case", "this case's escalation is still waiting for the platform's decision")
+        notice = Notice.objects.create(
+            platform=report.platform,
+            report=report,
+            case=locked,
+            helpline=case.helpline,
+            source=Source.TRUSTED_FLAGGER if standing.trusted else Source.OTHER_NOTIFICATION,
+            notifier=notifier,
+            category=escalation.category,
+            danger_immediate=escalation.urgent or report.danger == "immediate",
+            reporter_age=report.reporter_age,
+            ground_kind=escalation.ground_kind,
+            ground=ground,
+            explanation=explanation,
+            content_positions=positions,
+            received_at=now,
+            acknowledged_at=now,
+            status=NoticeStatus.SUSPENDED if _suspended(report.platform, notifier, now) else NoticeStatus.OPEN,
+        )
+        before = locked.status
+        locked.status = CaseStatus.ESCALATED
+        locked.updated_at = now
+        locked.save(update_fields=["status", "updated_at"])
+        AccessEvent.objects.create(
+            case=locked,
+            at=now,
+            actor_id=actor.user.pk if actor.user else None,
+            actor_label=actor.label,
+            action=AccessEvent.Action.ESCALATED,
+            detail=f"{notice.get_source_display()}: {escalation.category}",
+        )
+        if before != CaseStatus.ESCALATED:
+            events.case_status_changed(case=locked, before=before, now=now)
+        events.notice_escalated(notice=notice, report=report, case=locked, now=now)
+    case.status = locked.status
+    return notice
+
+
+# --- the queue ---
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """A notifier's decided notices in the misuse window, and their Art. 23 standing."""
+
+    notifier: str
+    decided: int
+    unfounded: int
+    warned_at: datetime | None
+    suspended_until: datetime | None
+
+    @property
+    def share_unfounded(self) -> float:
+        return self.unfounded / self.decided if self.decided else 0.0
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    notice: Notice
+    priority: priorities.Priority
+    track_record: TrackRecord | None
+
+
+def sla() -> dict[str, timedelta]:
+    hours = settings.RELAIS_MODERATION_SLA_HOURS
+    return {
+        kind: timedelta(hours=hours.get(kind, default.total_seconds() / 3600))
+        for kind, default in priorities.DEFAULT_SLA.items()
+    }
+
+
+def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
+    facts = priorities.NoticeFacts(
+        received_at=notice.received_at,
+        category=notice.category,
+        trusted_flagger=notice.trusted_flagger,
+        danger_immediate=notice.danger_immediate,
+        reporter_age=notice.reporter_age,
+    )
+    return priorities.priority(facts, now, sla())
+
+
+def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -> dict[str, TrackRecord]:
+    """One query for every notifier on a queue page: decided and manifestly unfounded notices in the window."""
+    wanted = {n for n in notifiers if n}
+    if not wanted:
+        return {}
+    since = now - policy().window
+    counts = (
+        Decision.objects.filter(
+            platform=platform, notice__notifier__in=wanted, decided_at__gt=since, on_appeal__isnull=True
+        )
+        .values("notice__notifier")
+        .annotate(decided=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
+    )
+    by_notifier = {row["notice__notifier"]: (row["decided"], row["unfounded"]) for row in counts}
+    standings = {s.notifier: s for s in NotifierStanding.objects.filter(platform=platform, notifier__in=wanted)}
+    records = {}
+    for notifier in wanted:
+        decided, unfounded = by_notifier.get(notifier, (0, 0))
+        standing = standings.get(notifier)
+        records[notifier] = TrackRecord(
+            notifier=notifier,
+            decided=decided,
+            unfounded=unfounded,
+            warned_at=standing.warned_at if standing else None,
+            suspended_until=standing.suspended_until if standing else None,
+        )
+    return records
+
+
+def queue(platform: Platform, now: datetime, *, limit: int = 200) -> list[QueueItem]:
+    """The platform's undecided notices in the order of priority.py (trusted flaggers first…)."""
+    notices = list(
+        Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
+        .select_related("helpline", "report")
+        .order_by("received_at")
+    )
+    records = track_records(platform, (n.notifier for n in notices), now)
+    items = [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in notices]
+    items.sort(key=lambda item: item.priority.rank)
+    return items[:limit]
+
+
+# --- claiming ---
+
+
+@transaction.atomic
+def claim(*, actor: ModeratorActor, notice: Notice, now: datetime) -> Notice:
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status == NoticeStatus.DECIDED:
+        raise ModerationError("notice", "this notice is decided already")
+    if locked.status == NoticeStatus.SUSPENDED:
+        raise ModerationError("notice", "its notifier is suspended (Art. 23): the notice is not processed")
+    taken = locked.status == NoticeStatus.CLAIMED and not actor.same_person(locked.claimed_by_id, locked.claimed_label)
+    if taken and not actor.is_lead:
+        raise ModerationError("notice", f"{locked.claimed_label} is working on it")
+    locked.status = NoticeStatus.CLAIMED
+    locked.claimed_by_id = actor.user_id
+    locked.claimed_label = actor.label
+    locked.claimed_at = now
+    locked.save(update_fields=["status", "claimed_by", "claimed_label", "claimed_at"])
+    return locked
+
+
+@transaction.atomic
+def release(*, actor: ModeratorActor, notice: Notice) -> Notice:
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status == NoticeStatus.CLAIMED and (
+        actor.is_lead or actor.same_person(locked.claimed_by_id, locked.claimed_label)
+    ):
+        locked.status = NoticeStatus.OPEN
+        locked.claimed_by = None
+        locked.claimed_label = ""
+        locked.claimed_at = None
+        locked.save(update_fields=["status", "claimed_by", "claimed_label", "claimed_at"])
+    return locked
+
+
+# --- decisions ---
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What a moderator decides, in the Transparency Database's own values (statement_of_reasons.py)."""
+
+    outcome: str
+    facts: str = ""
+    ground: str = "incompatible"
+    legal_ground: str = ""
+    terms_ground: str = ""
+    explanation: str = ""
+    category: str = ""
+    category_additions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    keyword_other: str = ""
+    visibility: tuple[str, ...] = ()
+    visibility_other: str = ""
+    monetary: str = ""
+    monetary_other: str = ""
+    provision: str = ""
+    account: str = ""
+    account_type: str = ""
+    content_types: tuple[str, ...] = ("CONTENT_TYPE_TEXT",)
+    content_type_other: str = ""
+    territorial_scope: tuple[str, ...] = ()
+    content_language: str = ""
+    also_illegal: bool | None = None
+    reference_url: str = ""
+    automated_detection: bool = False
+    automated_decision: str = "not_automated"
+    application_date: date | None = None
+    end_dates: Mapping[str, date | None] = field(default_factory=dict)
+    manifestly_unfounded: bool = False
+    summary: str = ""
+
+
+def _zone(platform: Platform) -> ZoneInfo:
+    return ZoneInfo(platform.zone or "UTC")
+
+
+def _content_date(notice: Notice, today: date) -> date:
+    report = notice.report
+    if report is None:
+        return notice.received_at.date()
+    posted = [c.posted_at for c in report.content.all() if c.posted_at is not None]
+    if notice.content_positions:
+        posted = [
+            c.posted_at
+            for c in report.content.all()
+            if c.posted_at is not None and c.position in notice.content_positions
+        ] or posted
+    return min(posted).date() if posted else (report.reported_at or report.received_at).date()
+
+
+def statement_for(notice: Notice, data: DecisionInput, puid: str, today: date) -> dict[str, Any]:
+    """The statement of reasons body, validated as the Transparency Database would; raises DecisionRefused."""
+    if data.ground not in ("illegal", "incompatible"):
+        raise DecisionRefused({"decision_ground": "choose illegal content or incompatible with the terms"})
+    if data.automated_decision not in ("fully", "partially", "not_automated"):
+        raise DecisionRefused({"automated_decision": "fully, partially or not_automated"})
+    source = {
+        Source.ARTICLE_16: "article_16",
+        Source.TRUSTED_FLAGGER: "trusted_flagger",
+        Source.OTHER_NOTIFICATION: "other_notification",
+    }[Source(notice.source)]
+    decision = sor.Decision(
+        puid=puid,
+        ground=data.ground,  # type: ignore[arg-type]  # checked above
+        explanation=data.explanation.strip(),
+        facts=data.facts.strip(),
+        category=data.category,
+        content_types=tuple(data.content_types),
+        content_date=_content_date(notice, today),
+        application_date=data.application_date or today,
+        source=source,  # type: ignore[arg-type]  # from the closed mapping above
+        automated_detection=data.automated_detection,
+        automated_decision=data.automated_decision,  # type: ignore[arg-type]  # checked above
+        legal_ground=data.legal_ground.strip() or None,
+        terms_ground=data.terms_ground.strip() or None,
+        also_illegal=data.also_illegal,
+        reference_url=data.reference_url.strip() or None,
+        visibility=tuple(data.visibility),
+        visibility_other=data.visibility_other.strip() or None,
+        monetary=data.monetary or None,
+        monetary_other=data.monetary_other.strip() or None,
+        provision=data.provision or None,
+        account=data.account or None,
+        account_type=data.account_type or None,
+        category_additions=tuple(data.category_additions),
+        keywords=tuple(data.keywords),
+        keyword_other=data.keyword_other.strip() or None,
+        content_type_other=data.content_type_other.strip() or None,
+        territorial_scope=tuple(data.territorial_scope),
+        content_language=data.content_language or None,
+        end_dates=dict(data.end_dates),
+        # An organisation is named, a person never (Art. 24(5)): only a flagger's name goes out.
+        source_identity=notice.helpline.name if notice.helpline is not None else None,
+    )
+    body = sor.build(decision)
+    problems = sor.validate(body)
+    if problems:
+        raise DecisionRefused(problems)
+    return body
+
+
+def _summary(data: DecisionInput) -> str:
+    if data.summary.strip():
+        return data.summary.strip()[:500]
+    if data.outcome == Outcome.NO_ACTION:
+        return "No action: the content was found neither illegal nor against the terms."
+    done = [*data.visibility, data.monetary, data.provision, data.account]
+    return "Restricted: " + ", ".join(d.removeprefix("DECISION_").replace("_", " ").lower() for d in done if d)
+
+
+def _new_decision(
+    *, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: datetime, appeal: Appeal | None = None
+) -> Decision:
+    if data.outcome not in Outcome.values:
+        raise ModerationError("outcome", "restricted or no_action")
+    decision_id = uuid.uuid4()
+    puid = f"relais-{decision_id.hex}"
+    today = now.astimezone(_zone(notice.platform)).date()
+    statement = statement_for(notice, data, puid, today) if data.outcome == Outcome.RESTRICTED else None
+    if data.outcome == Outcome.NO_ACTION and data.facts.strip() == "" and data.summary.strip() == "":
+        raise ModerationError("facts", "say briefly why no action is taken: the notifier is told")
+    return Decision.objects.create(
+        id=decision_id,
+        puid=puid,
+        notice=notice,
+        platform=notice.platform,
+        outcome=data.outcome,
+        moderator_id=actor.user_id,
+        moderator_label=actor.label,
+        decided_at=now,
+        manifestly_unfounded=data.manifestly_unfounded and data.outcome == Outcome.NO_ACTION,
+        summary=_summary(data),
+        statement=statement,
+        informed_at=now,
+        appeal_deadline=appeals.appeal_deadline(now, _zone(notice.platform), settings.RELAIS_APPEAL_MONTHS),
+        on_appeal=appeal,
+        submission_due_at=now if statement is not None and _submits(notice.platform) else None,
+    )
+
+
+def _submits(platform: Platform) -> bool:
+    return TransparencyAccount.objects.filter(platform=platform, active=True).exists()
+
+
+def _apply_misuse(notice: Notice, now: datetime) -> misuse.Verdict | None:
+    """After a manifestly unfounded notice: warn, or suspend a notifier already warned (Art. 23(1)-(3))."""
+    if not notice.notifier:
+        return None
+    record = track_records(notice.platform, [notice.notifier], now)[notice.notifier]
+    verdict = misuse.assess(
+        misuse.Record(
+            total=record.decided,
+            unfounded=record.unfounded,
+            warned_at=record.warned_at,
+            suspended_until=record.suspended_until,
+        ),
+        now,
+        policy(),
+    )
+    if verdict.action == misuse.Action.NONE:
+        return verdict
+    standing, _ = NotifierStanding.objects.select_for_update().get_or_create(
+        platform=notice.platform, notifier=notice.notifier
+    )
+    if verdict.action == misuse.Action.WARN:
+        standing.warned_at = now
+    else:
+        standing.suspended_until = verdict.until
+    standing.reason = verdict.reason[:300]
+    standing.save()
+    return verdict
+
+
+def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: datetime) -> Decision:
+    """Decide a notice: the decision, its statement of reasons, the notifiers told — or nothing at all."""
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().select_related("platform", "helpline", "report").get(pk=notice.pk)
+        if locked.status == NoticeStatus.DECIDED:
+            raise ModerationError("notice", "this notice is decided already; an appeal can change the decision")
+        if locked.status == NoticeStatus.SUSPENDED:
+            raise ModerationError("notice", "its notifier is suspended (Art. 23): the notice is not processed")
+        if locked.status == NoticeStatus.CLAIMED and not actor.same_person(locked.claimed_by_id, locked.claimed_label):
+            raise ModerationError("notice", f"{locked.claimed_label} is working on it")
+        decision = _new_decision(actor=actor, notice=locked, data=data, now=now)
+        locked.status = NoticeStatus.DECIDED
+        locked.decided_at = now
+        locked.save(update_fields=["status", "decided_at"])
+        verdict = _apply_misuse(locked, now) if decision.manifestly_unfounded else None
+        events.notice_decided(notice=locked, decision=decision, now=now, standing=verdict)
+    _enqueue_submission(decision)
+    return decision
+
+
+def _enqueue_submission(decision: Decision) -> None:
+    if decision.submission_due_at is not None:
+        from relais.moderation.tasks import submit_statements
+
+        transaction.on_commit(lambda: submit_statements.enqueue(str(decision.platform_id)))
+
+
+def current_decision(notice: Notice) -> Decision | None:
+    """The decision in force: the last one, as appeals may have replaced the first."""
+    return notice.decisions.filter(reversed_by__isnull=True).order_by("-decided_at").first()
+
+
+# --- appeals (Art. 20) ---
+
+
+def appeal(*, decision: Decision, appellant: str, reason: str, now: datetime) -> Appeal:
+    if appellant not in ("reporter", "affected_user"):
+        raise ModerationError("appellant", "reporter or affected_user")
+    reason = reason.strip()
+    if not reason or len(reason) > 5000:
+        raise ModerationError("reason", "say why the decision should change (at most 5,000 characters)")
+    if decision.reversed_by_id is not None:
+        raise ModerationError("decision", "this decision was replaced on appeal; appeal the new one")
+    if now > decision.appeal_deadline:
+        raise ModerationError(
+            "decision",
+            f"the appeal period ended on {decision.appeal_deadline.astimezone(_zone(decision.platform)):%Y-%m-%d}",
+        )
+    with transaction.atomic():
+        Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.appeals.filter(appellant=appellant, status=AppealStatus.OPEN).exists():
+            raise ModerationError("appellant", "an appeal from this side is already waiting")
+        return Appeal.objects.create(decision=decision, appellant=appellant, reason=reason, received_at=now)
+
+
+def decide_appeal(
+    *,
+    actor: ModeratorActor,
+    appeal_: Appeal,
+    reverse: bool,
+    explanation: str,
+    now: datetime,
+    new_decision: DecisionInput | None = None,
+) -> Appeal:
+    """Another moderator decides; a reversal is a new decision that replaces the first (both are kept)."""
+    explanation = explanation.strip()
+    if not explanation:
+        raise ModerationError("explanation", "explain the decision on the appeal: the appellant is told")
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update().select_related("decision__notice__platform").get(pk=appeal_.pk)
+        if locked.status != AppealStatus.OPEN:
+            raise ModerationError("appeal", "this appeal is decided already")
+        original = locked.decision
+        if actor.same_person(original.moderator_id, original.moderator_label):
+            raise ModerationError("moderator", "an appeal is decided by another moderator than the first decision's")
+        replacement = None
+        if reverse:
+            if new_decision is None:
+                flipped = Outcome.NO_ACTION if original.outcome == Outcome.RESTRICTED else Outcome.RESTRICTED
+                if flipped == Outcome.RESTRICTED:
+                    raise ModerationError("decision", "a reversal to a restriction needs the restriction decided")
+                new_decision = DecisionInput(
+                    outcome=flipped, facts=explanation, summary="Reversed on appeal: " + explanation[:450]
+                )
+            if new_decision.outcome == original.outcome and new_decision.outcome == Outcome.NO_ACTION:
+                raise ModerationError("outcome", "a reversal changes the outcome")
+            replacement = _new_decision(actor=actor, notice=original.notice, data=new_decision, now=now, appeal=locked)
+            original.reversed_by = replacement
+            original.save(update_fields=["reversed_by"])
+        locked.status = AppealStatus.REVERSED if reverse else AppealStatus.UPHELD
+        locked.decided_by_id = actor.user_id
+        locked.decided_by_label = actor.label
+        locked.decided_at = now
+        locked.explanation = explanation
+        locked.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at", "explanation"])
+        events.appeal_decided(appeal=locked, replacement=replacement, now=now)
+    if replacement is not None:
+        _enqueue_submission(replacement)
+    return locked
+
+
+# --- statements of reasons out ---
+
+
+def statements(platform: Platform, *, after: tuple[datetime, str] | None, limit: int) -> list[Decision]:
+    """Restrictions in decision order, for the export (`?since=` / cursor); at most `limit` (≤ 100)."""
+    decisions = Decision.objects.filter(platform=platform, outcome=Outcome.RESTRICTED)
+    if after is not None:
+        at, puid = after
+        decisions = decisions.filter(Q(decided_at__gt=at) | Q(decided_at=at, puid__gt=puid))
+    return list(decisions.order_by("decided_at", "puid")[: min(limit, sor.BATCH_MAX)])
+
+
+# --- what the helpline sees on a case (Art. 16(5), 17: the notifier is told the outcome and redress) ---
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """A notice about the case's report, as its helpline sees it: no moderator, no other notifier's notice."""
+
+    notice: Notice
+    decision: Decision | None
+    appeals: list[Appeal]
+
+    @property
+    def escalation(self) -> bool:
+        return self.notice.source != Source.ARTICLE_16
+
+
+def outcomes_for_case(case: Case) -> list[CaseOutcome]:
+    """The reporter's own notice and this helpline's escalations on the report, oldest first."""
+    if case.report_id is None:
+        return []
+    notices = (
+        Notice.objects.filter(report_id=case.report_id)
+        .filter(Q(source=Source.ARTICLE_16) | Q(helpline=case.helpline))
+        .order_by("received_at")
+        .prefetch_related("decisions__appeals")
+    )
+    outcomes = []
+    for notice in notices:
+        decisions = sorted(notice.decisions.all(), key=lambda d: d.decided_at)
+        in_force = next((d for d in reversed(decisions) if d.reversed_by_id is None), None)
+        appeals_ = sorted((a for d in decisions for a in d.appeals.all()), key=lambda a: a.received_at)
+        outcomes.append(CaseOutcome(notice=notice, decision=in_force, appeals=appeals_))
+    return outcomes
