@@ -99,6 +99,14 @@ def viewed_by(member: StaffMember) -> int:
     return AccessEvent.objects.filter(actor=member.user).count()
 
 
+ESCALATION = {
+    "category": "harassment",
+    "ground_kind": "illegal",
+    "ground": "Code pénal art. 222-33-2-2",
+    "explanation": "Insultes quotidiennes à une collégienne de 14 ans.",
+    "content_positions": "0",
+}
+
 # --- the tenant wall ---------------------------------------------------------------------------------
 
 CASE_PAGES: list[tuple[str, str, dict[str, str]]] = [
@@ -107,6 +115,7 @@ CASE_PAGES: list[tuple[str, str, dict[str, str]]] = [
     ("post", "status", {"status": "in_progress"}),
     ("post", "follow_up", {"follow_up_on": "2026-12-01"}),
     ("post", "assign", {"assigned_to": ""}),
+    ("post", "escalate", ESCALATION),
 ]
 
 
@@ -236,7 +245,7 @@ def test_the_access_log_cannot_be_changed_from_the_console(world: World) -> None
     client = signed_in(world.supervisor)
     page = client.get(url("case", case)).content.decode()
     actions = set(re.findall(r'<form[^>]*action="([^"]+)"', page))
-    allowed = {url(n, case) for n in ("note", "status", "follow_up", "assign")} | {
+    allowed = {url(n, case) for n in ("note", "status", "follow_up", "assign", "escalate")} | {
         reverse("console:logout"),
         reverse("set_language"),
     }
@@ -284,7 +293,8 @@ def test_status_moves_follow_the_workflow(world: World) -> None:
     client = signed_in(world.counsellor)
     page = client.get(url("case", case)).content.decode()
     offered = re.findall(r'name="status" value="(\w+)"', page)
-    assert offered == ["in_progress", "escalated", "closed"]
+    # Escalating is sending the platform a notice (its own form), not a status button.
+    assert offered == ["in_progress", "closed"]
 
     response = client.post(url("status", case), {"status": "in_progress"})
     assert (response.status_code, response["Location"]) == (302, url("case", case) + "#work")
@@ -472,6 +482,7 @@ def test_the_lockout_page_speaks_french(world: World) -> None:
         ("status", {"status": "closed"}),
         ("follow_up", {"follow_up_on": "2026-12-01"}),
         ("assign", {"assigned_to": ""}),
+        ("escalate", ESCALATION),
     ],
 )
 def test_every_form_needs_its_csrf_token(world: World, name: str, data: dict[str, str]) -> None:

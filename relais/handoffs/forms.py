@@ -63,13 +63,25 @@ ACTION_LABELS: dict[str, Promise] = {
     AccessEvent.Action.STATUS_CHANGED: _("status changed"),
     AccessEvent.Action.FOLLOW_UP_SET: _("follow-up date set"),
     AccessEvent.Action.ASSIGNED: _("assigned"),
+    AccessEvent.Action.ESCALATED: _("escalated to the platform"),
+    AccessEvent.Action.EVIDENCE_VIEWED: _("evidence viewed"),
+    AccessEvent.Action.EVIDENCE_EXPORTED: _("evidence pack exported"),
 }
+SOURCE_LABELS: dict[str, Promise] = {
+    "article_16": _("The reporter's own report (DSA notice)"),
+    "trusted_flagger": _("Our escalation, as trusted flagger"),
+    "other_notification": _("Our escalation"),
+}
+OUTCOME_LABELS: dict[str, Promise] = {"restricted": _("Action taken"), "no_action": _("No action")}
 ROLE_LABELS: dict[str, Promise] = {Role.COUNSELLOR: _("Counsellor"), Role.SUPERVISOR: _("Supervisor")}
 
 
 def status_moves(current: str) -> list[tuple[str, Promise]]:
-    """The buttons a case page offers: the moves workflow.py allows from `current`, in workflow order."""
-    allowed = TRANSITIONS[Status(current)]
+    """The buttons a case page offers: the moves workflow.py allows from `current`, in workflow order.
+
+    "Escalated" is not a button: a case becomes escalated by sending the platform a notice (the
+    escalation form), so the status never claims an escalation nobody sent."""
+    allowed = TRANSITIONS[Status(current)] - {Status.ESCALATED}
     return [(s.value, REOPEN if current == Status.CLOSED else STATUS_MOVES[s]) for s in Status if s in allowed]
 
 
@@ -133,3 +145,39 @@ class AssignForm(forms.Form):
         assert isinstance(field, StaffChoiceField)  # noqa: S101 - declared just above
         # Only this helpline's staff are offered (the service refuses anyone else too).
         field.queryset = staff_of(helpline)
+
+
+GROUND_KINDS: dict[str, Promise] = {
+    "illegal": _("Illegal content (name the law)"),
+    "incompatible": _("Against the platform's terms (name the clause)"),
+}
+
+
+class EscalationForm(forms.Form):
+    """A notice to the platform: what the DSA asks of a notice (Art. 16(2)), in a counsellor's words."""
+
+    category = forms.ChoiceField(label=_("What the content is"), choices=list(CATEGORY_LABELS.items()))
+    ground_kind = forms.ChoiceField(
+        label=_("Why it must come down"), choices=list(GROUND_KINDS.items()), widget=forms.RadioSelect
+    )
+    ground = forms.CharField(
+        label=_("Law or terms clause"),
+        max_length=500,
+        help_text=_("For example: Code pénal art. 222-33-2-2 (cyberharcèlement), or Community guidelines §4."),
+    )
+    explanation = forms.CharField(
+        label=_("Explanation for the moderators"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why this content is illegal or against the terms. Do not add the young person's name."),
+    )
+    content_positions = forms.TypedMultipleChoiceField(
+        label=_("Reported items concerned"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    urgent = forms.BooleanField(label=_("Urgent: the young person is in danger now"), required=False)
+
+    def __init__(self, *args: Any, items: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["content_positions"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 - declared just above
+        field.choices = items

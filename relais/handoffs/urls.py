@@ -22,4 +22,5 @@ urlpatterns = [
     path("cases/<uuid:case_id>/status", views.change_status, name="status"),
     path("cases/<uuid:case_id>/follow-up", views.follow_up, name="follow_up"),
     path("cases/<uuid:case_id>/assign", views.assign, name="assign"),
+    path("cases/<uuid:case_id>/escalate", views.escalate, name="escalate"),
 ]

@@ -32,6 +32,7 @@ from relais import clock
 from relais.directory.runtime import current
 from relais.handoffs import access, case_codes, forms, services
 from relais.handoffs.models import Case
+from relais.moderation import services as moderation
 from relais.tenants.models import Helpline, StaffMember
 
 P = ParamSpec("P")
@@ -211,6 +212,35 @@ def assign(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpRe
     return _render_case(request, console, case, status=422, assign_form=form)
 
 
+@require_POST
+@console_view
+def escalate(request: HttpRequest, console: Console, case_id: uuid.UUID) -> HttpResponse:
+    """Send the case to the platform as a notice (a trusted flagger's where the helpline holds the status)."""
+    case = access.get_case(console.actor.helpline, case_id)
+    form = forms.EscalationForm(request.POST, items=_items(case))
+    if form.is_valid():
+        data = form.cleaned_data
+        escalation = moderation.Escalation(
+            category=data["category"],
+            ground_kind=data["ground_kind"],
+            ground=data["ground"],
+            explanation=data["explanation"],
+            content_positions=tuple(data["content_positions"]),
+            urgent=data["urgent"],
+        )
+        try:
+            notice = moderation.escalate(actor=console.actor, case=case, escalation=escalation, now=clock.now())
+        except moderation.ModerationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if notice.trusted_flagger:
+                messages.success(request, _("Sent to the platform as a trusted flagger's notice: it goes first."))
+            else:
+                messages.success(request, _("Sent to the platform as a notice."))
+            return _back_to(case, "platform")
+    return _render_case(request, console, case, status=422, escalation_form=form)
+
+
 def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): what happened, for how long, and what to do."""
     context = {
@@ -234,6 +264,7 @@ def _render_case(
     status_form: forms.StatusForm | None = None,
     follow_up_form: forms.FollowUpForm | None = None,
     assign_form: forms.AssignForm | None = None,
+    escalation_form: forms.EscalationForm | None = None,
 ) -> HttpResponse:
     """The case page. Showing it is a look at the case, so it is logged (services.view_case) every time."""
     view = services.view_case(actor=console.actor, case=case, now=clock.now())
@@ -259,8 +290,37 @@ def _render_case(
             {"event": e, "action": forms.ACTION_LABELS.get(e.action, e.action)} for e in reversed(view.access_log)
         ],
         help_card=_card_summary(view.help_card),
+        **_platform_side(case, escalation_form),
     )
     return render(request, "handoffs/case.html", context, status=status)
+
+
+def _items(case: Case) -> list[tuple[int, str]]:
+    """The report's items as escalation choices; their text only where the consent lets the counsellor see it."""
+    assert case.report is not None  # noqa: S101 - access.py never returns a withdrawn case
+    show = "content" in case.consent.scope
+    choices = []
+    for item in case.report.content.all():
+        label = _("Item %(n)s (%(kind)s)") % {"n": item.position + 1, "kind": item.kind}
+        if show and (item.text or item.url):
+            label = f"{label}: {(item.text or item.url)[:80]}"
+        choices.append((item.position, label))
+    return choices
+
+
+def _platform_side(case: Case, form: forms.EscalationForm | None) -> dict[str, Any]:
+    """What the platform did with the report and this helpline's escalations, and the form to escalate."""
+    outcomes = moderation.outcomes_for_case(case)
+    waiting = any(o.escalation and o.decision is None for o in outcomes)
+    if form is None and not waiting:
+        form = forms.EscalationForm(initial={"category": case.category, "urgent": case.urgent}, items=_items(case))
+    standing = moderation.flagger_standing(case, case.category, clock.now())
+    return {
+        "outcomes": outcomes,
+        "escalation_form": None if waiting else form,
+        "flagger": standing,
+        "source_labels": forms.SOURCE_LABELS,
+    }
 
 
 def _summary(case: Case) -> dict[str, Any]:
