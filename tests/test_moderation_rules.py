@@ -1,5 +1,5 @@
 """Priority, appeal deadlines, misuse thresholds and statements of reasons. Pure and table-driven; `make
-test` runs these with branch coverage and requires 100 % of the four modules."""
+test` runs these with branch coverage and requires 100 % of the five modules."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from relais.moderation import statement_of_reasons as sor
+from relais.moderation import flaggers
 from relais.moderation.appeals import add_months, appeal_deadline, can_appeal
 from relais.moderation.misuse import Action, Policy, Record, assess
 from relais.moderation.priority import NoticeFacts, priority, sla_class
@@ -390,3 +391,54 @@ def test_a_minimal_statement_needs_only_the_required_fields() -> None:
     assert "source_identity" not in body
     assert (body["category_specification"], body["territorial_scope"]) == (None, None)
     assert sor.validate(body) == {}
+
+
+# --- trusted-flagger standing (Art. 22) ---
+
+ARCOM = flaggers.Status(
+    authority="Arcom",
+    awarded_in="FR",
+    scope="EU",
+    areas=frozenset({"harassment", "sextortion"}),
+    awarded_on=date(2024, 11, 6),
+)
+NATIONAL = flaggers.Status(
+    authority="Platform programme",
+    awarded_in="US",
+    scope="US",
+    areas=frozenset({"harassment"}),
+    awarded_on=date(2020, 1, 1),
+)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "country", "category", "on", "trusted", "reason"),
+    [
+        ([ARCOM], "IE", "harassment", date(2026, 11, 25), True, "designated by Arcom"),
+        ([ARCOM], "FR", "sextortion", date(2024, 11, 6), True, "designated by Arcom"),
+        ([ARCOM], "NO", "harassment", date(2026, 11, 25), True, "designated by Arcom"),  # EEA
+        ([ARCOM], "IE", "harassment", date(2024, 11, 5), False, "not in force on 2024-11-05"),
+        (
+            [flaggers.Status(**{**ARCOM.__dict__, "revoked_on": date(2026, 1, 1)})],
+            "IE",
+            "harassment",
+            date(2026, 1, 1),
+            False,
+            "not in force",
+        ),
+        ([ARCOM], "US", "harassment", date(2026, 11, 25), False, "does not cover a platform established in US"),
+        ([ARCOM], "", "harassment", date(2026, 11, 25), False, "an unknown country"),
+        ([ARCOM], "IE", "impersonation", date(2026, 11, 25), False, "outside the area of expertise"),
+        ([NATIONAL], "US", "harassment", date(2026, 11, 25), True, "Platform programme"),
+        ([NATIONAL], "CA", "harassment", date(2026, 11, 25), False, "does not cover"),
+        ([ARCOM, NATIONAL], "US", "harassment", date(2026, 11, 25), True, "Platform programme"),
+        ([], "IE", "harassment", date(2026, 11, 25), False, "holds no trusted-flagger status"),
+    ],
+)
+def test_a_status_counts_only_where_when_and_for_what_it_was_awarded(
+    statuses: list[flaggers.Status], country: str, category: str, on: date, trusted: bool, reason: str
+) -> None:
+    standing = flaggers.standing(statuses, platform_country=country, category=category, on=on)
+    assert standing.trusted is trusted
+    assert reason in standing.reason
+    assert (standing.authority is not None) is trusted
