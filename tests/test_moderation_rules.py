@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relais.moderation import statement_of_reasons as sor
 from relais.moderation import flaggers
+from relais.moderation import statement_of_reasons as sor
 from relais.moderation.appeals import add_months, appeal_deadline, can_appeal
 from relais.moderation.misuse import Action, Policy, Record, assess
 from relais.moderation.priority import NoticeFacts, priority, sla_class

@@ -540,7 +540,11 @@ def _apply_misuse(notice: Notice, now: datetime) -> misuse.Verdict | None:
 def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: datetime) -> Decision:
     """Decide a notice: the decision, its statement of reasons, the notifiers told — or nothing at all."""
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("platform", "helpline", "report").get(pk=notice.pk)
+        locked = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("platform", "helpline", "report")
+            .get(pk=notice.pk)
+        )
         if locked.status == NoticeStatus.DECIDED:
             raise ModerationError("notice", "this notice is decided already; an appeal can change the decision")
         if locked.status == NoticeStatus.SUSPENDED:
