@@ -16,6 +16,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
 
 from relais.directory.api import router as help_router
+from relais.evidence.api import router as evidence_router
 from relais.handoffs.api import router as handoffs_router
 from relais.http import json_response, validation_error_response
 from relais.idempotency.openapi import document_idempotency
@@ -92,3 +93,4 @@ api.add_router("/v1/", help_router)
 api.add_router("/v1/", reports_router)
 api.add_router("/v1/", handoffs_router)
 api.add_router("/v1/", webhooks_router)
+api.add_router("/v1/", evidence_router)

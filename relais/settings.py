@@ -6,6 +6,7 @@ refuses an unsafe configuration (see `relais/checks.py`) rather than run with a 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "relais.idempotency",
     "relais.handoffs",
     "relais.webhooks",
+    "relais.evidence",
     "relais.moderation",
     "relais.demo",
     "django_tasks",
@@ -116,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuse over-limit calls before any work; then replay or run POSTs that carry an Idempotency-Key.
     "relais.ratelimit.RateLimits",
+    "relais.evidence.middleware.UploadLimits",
     "relais.idempotency.middleware.Idempotency",
     "relais.middleware.ApiJsonErrors",
     # Last, as django-axes asks: it turns a lockout flagged during the login into the lockout page.
@@ -248,7 +251,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("RELAIS_LOG_LEVEL", "INFO")},
     # httpx logs every webhook request with its full URL at INFO; the delivery log already records them.
-    "loggers": {"httpx": {"level": "WARNING"}},
+    # fontTools logs every font subset of every evidence PDF at INFO.
+    "loggers": {"httpx": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 RELAIS_API_KEY_CACHE_SECONDS = float(os.environ.get("RELAIS_API_KEY_CACHE_SECONDS", "60"))
 """How long a process trusts an API key it has checked (lets help flow while the database is down)."""
@@ -278,3 +282,41 @@ RELAIS_HELP_RATE_LIMIT = os.environ.get("RELAIS_HELP_RATE_LIMIT", "600/minute")
 proxies, the address they forwarded), same syntax."""
 RELAIS_IDEMPOTENCY_HOURS = float(os.environ.get("RELAIS_IDEMPOTENCY_HOURS", "24"))
 """How long the first answer to a POST sent with an Idempotency-Key is replayed to its retries."""
+
+# --- Evidence (relais/evidence, ADR 0011) ---
+RELAIS_EVIDENCE_KEYS = os.environ.get("RELAIS_EVIDENCE_KEYS", "")
+"""`id:base64key,…` (32-byte AES keys): the first seals new evidence, all open it. Empty: a key derived from
+SECRET_KEY, outside production only (relais.E301 refuses it in production)."""
+RELAIS_EVIDENCE_WINDOW_HOURS = float(os.environ.get("RELAIS_EVIDENCE_WINDOW_HOURS", "72"))
+"""How long after a report was received the platform may still send its evidence."""
+RELAIS_EVIDENCE_MAX_BYTES = int(os.environ.get("RELAIS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+"""The largest evidence upload (one request, all its files); a larger one is a 413 before it is read."""
+RELAIS_EVIDENCE_MAX_PIXELS = int(os.environ.get("RELAIS_EVIDENCE_MAX_PIXELS", "40000000"))
+"""Pictures with more pixels than this are refused (decompression bombs) before being decoded."""
+RELAIS_PDQ_MATCH_DISTANCE = int(os.environ.get("RELAIS_PDQ_MATCH_DISTANCE", "31"))
+"""Two pictures whose PDQ hashes differ in at most this many bits (of 256) are the same picture."""
+RELAIS_RETENTION_DAYS = int(os.environ.get("RELAIS_RETENTION_DAYS", "365"))
+"""Reports and their evidence are purged this many days after the last case about them closed, or after
+receipt when none was opened; never while on legal hold or while a case is open (relais/evidence/retention.py)."""
+REQUEST_BODY_MAX_BYTES = 2_621_440
+"""Every request but an evidence upload stays within Django's default 2.5 MiB (relais/evidence/middleware.py)."""
+DATA_UPLOAD_MAX_MEMORY_SIZE = RELAIS_EVIDENCE_MAX_BYTES + 256 * 1024
+"""An evidence upload sent with an Idempotency-Key is read whole to fingerprint it; UploadLimits holds
+every other request to REQUEST_BODY_MAX_BYTES, as Django's default did."""
+try:
+    _evidence_storage_options = json.loads(os.environ.get("RELAIS_EVIDENCE_STORAGE_OPTIONS") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"RELAIS_EVIDENCE_STORAGE_OPTIONS is not a JSON object: {exc}") from None
+STORAGES["evidence"] = {
+    "BACKEND": os.environ.get("RELAIS_EVIDENCE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": _evidence_storage_options  # type: ignore[dict-item]  # STORAGES was inferred as str → str
+    or {
+        "location": str(DATA_DIR / "evidence"),
+        "base_url": None,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+"""Sealed evidence blobs. Any Django storage: e.g. RELAIS_EVIDENCE_STORAGE=storages.backends.s3.S3Storage
+with RELAIS_EVIDENCE_STORAGE_OPTIONS='{"bucket_name": "relais-evidence", …}' (django-storages, installed
+separately)."""

@@ -104,6 +104,7 @@ def test_production_refuses_to_start_with_development_settings(cli_env: dict[str
         **cli_env,
         "RELAIS_ENVIRONMENT": "production",
         "SECRET_KEY": "x" * 50,
+        "RELAIS_EVIDENCE_KEYS": "2026a:" + "A" * 43 + "=",
         "ALLOWED_HOSTS": "relais.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     }

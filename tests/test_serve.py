@@ -97,6 +97,7 @@ def test_serve_in_production_collects_and_serves_static_files(tmp_path: Path) ->
         **os.environ,
         "RELAIS_ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RELAIS_EVIDENCE_KEYS": "2026a:" + "A" * 43 + "=",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": POSTGRES_URL,
         "RELAIS_DATA_DIR": str(tmp_path),

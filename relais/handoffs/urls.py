@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from relais.evidence import views as evidence_views
 from relais.handoffs import views
 
 app_name = "console"
@@ -22,5 +23,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/status", views.change_status, name="status"),
     path("cases/<uuid:case_id>/follow-up", views.follow_up, name="follow_up"),
     path("cases/<uuid:case_id>/assign", views.assign, name="assign"),
+    path("cases/<uuid:case_id>/evidence.pdf", evidence_views.case_evidence_pdf, name="evidence_pdf"),
+    path("cases/<uuid:case_id>/evidence.zip", evidence_views.case_evidence_zip, name="evidence_zip"),
     path("cases/<uuid:case_id>/escalate", views.escalate, name="escalate"),
 ]

@@ -31,6 +31,11 @@ class Report(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField()
     help_card = models.JSONField(help_text="The help card returned to the platform, as shown to the reporter.")
+    legal_hold = models.BooleanField(
+        default=False, help_text="Kept past retention (a police or court request) until the hold is lifted."
+    )
+    legal_hold_reason = models.CharField(max_length=500, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,0 +1,119 @@
+"""Sealed blobs in the evidence storage (Django's storage API: a folder by default, S3 where configured).
+
+Every read opens the seal (AES-GCM: a changed byte, header or context fails) and re-hashes the plaintext
+against the SHA-256 recorded at receipt, so a pack is never built from anything but the bytes received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+
+from relais.evidence import crypto
+from relais.evidence.models import EvidenceItem
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The evidence storage refused a write: the upload is answered 503, to be sent again later."""
+
+
+class IntegrityFailure(Exception):
+    """A stored item no longer matches what was received: never shown, never exported."""
+
+    def __init__(self, item: EvidenceItem, reason: str) -> None:
+        super().__init__(f"evidence item {item.position} failed its integrity check: {reason}")
+        self.item = item
+        self.reason = reason
+
+
+def storage() -> Storage:
+    return storages["evidence"]
+
+
+@cache
+def _keyring(keys_text: str, secret: str, production: bool) -> crypto.Keyring:
+    if keys_text:
+        return crypto.parse_keys(keys_text)
+    if production:
+        raise ImproperlyConfigured("RELAIS_EVIDENCE_KEYS is required in production (relais.E301)")
+    return crypto.Keyring(((crypto.DEVELOPMENT_KEY_ID, crypto.development_key(secret)),))
+
+
+def keyring() -> crypto.Keyring:
+    """The configured keys (cached per value, so tests that change the setting get the new ring)."""
+    return _keyring(settings.RELAIS_EVIDENCE_KEYS, settings.SECRET_KEY, settings.PRODUCTION)
+
+
+def context_of(item: EvidenceItem) -> str:
+    """What a blob is bound to: opening it as another item's, or another report's, fails."""
+    return f"relais-evidence:{item.report_id}:{item.pk}"
+
+
+def blob_name(item: EvidenceItem) -> str:
+    """Named by ids only: nothing about the content or the person shows in a bucket listing."""
+    return f"{item.report_id}/{item.pk}.sealed"
+
+
+def write(item: EvidenceItem, plaintext: bytes) -> None:
+    """Seal and store `plaintext` for `item` (whose ids are set); fills `storage_name` and `key_id`."""
+    ring = keyring()
+    sealed = crypto.seal(plaintext, ring, context=context_of(item))
+    try:
+        item.storage_name = storage().save(blob_name(item), ContentFile(sealed))
+    except Exception as exc:  # any backend's failure (OSError, botocore…): nothing was stored
+        logger.exception("evidence: could not store blob for item %s", item.pk)
+        raise StorageUnavailable(str(exc)) from None
+    item.key_id = ring.sealing_id
+
+
+def delete_quietly(name: str) -> bool:
+    """Delete a stored blob; False (logged) if the storage refused, so callers can finish their work."""
+    try:
+        storage().delete(name)
+    except Exception:  # any storage backend error (OSError, botocore…): the sweep will retry
+        logger.exception("evidence: could not delete blob %s", name)
+        return False
+    return True
+
+
+def read(item: EvidenceItem) -> bytes:
+    """The item's plaintext, checked; raises IntegrityFailure when it is missing, unreadable or changed."""
+    try:
+        with storage().open(item.storage_name, "rb") as handle:
+            sealed = handle.read()
+    except Exception as exc:  # missing file, or any backend's failure: the pack cannot be vouched for
+        raise IntegrityFailure(item, f"the stored file cannot be read ({type(exc).__name__})") from None
+    try:
+        plaintext = crypto.open_sealed(sealed, keyring(), context=context_of(item))
+    except crypto.SealBroken as exc:
+        raise IntegrityFailure(item, str(exc)) from None
+    digest = hashlib.sha256(plaintext).hexdigest()
+    if digest != item.sha256:
+        raise IntegrityFailure(item, f"stored hash {item.sha256} differs from the content's {digest}")
+    return plaintext
+
+
+def reseal(item: EvidenceItem) -> bool:
+    """Re-encrypt `item` under the current sealing key if another key sealed it; True when it did.
+
+    The new blob is written under a new name first and the row switched to it; the old blob is deleted only
+    then, so a crash leaves either the old or the new blob readable, never neither.
+    """
+    ring = keyring()
+    if item.key_id == ring.sealing_id:
+        return False
+    plaintext = read(item)
+    old_name = item.storage_name
+    write(item, plaintext)
+    item.save(update_fields=["storage_name", "key_id"])
+    if old_name != item.storage_name:
+        delete_quietly(old_name)
+    return True
