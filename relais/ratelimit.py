@@ -38,6 +38,7 @@ from relais import clock
 from relais.directory.api import HelpQuery, help_request_from
 from relais.directory.runtime import current
 from relais.http import json_response
+from relais.idempotency.openapi import add_answer
 from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
 from relais.tenants.access import tenant_for_key
@@ -304,7 +305,8 @@ def document_rate_limits(schema: dict[str, Any]) -> None:
                 ref = "ReportRateLimitedOut" if (path, method) == (REPORTS_PATH, "post") else "ErrorOut"
             else:
                 continue
-            operation.setdefault("responses", {}).setdefault(
-                "429",
+            add_answer(
+                operation.setdefault("responses", {}),
+                429,
                 {**TOO_MANY, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}},
             )

@@ -375,3 +375,17 @@ def test_openapi_documents_the_header_on_every_authenticated_post(client: Client
         assert {"409", "422", "429"} <= set(operation["responses"]), path
     report_get = doc["paths"]["/api/v1/reports/{report_id}"]["get"]
     assert "Idempotency-Key" not in [p["name"] for p in report_get.get("parameters", [])]
+
+
+def test_the_openapi_document_never_names_a_status_twice_in_one_operation(client: Client) -> None:
+    """A status declared by an operation (409 for a state conflict) must not be replaced by the generic
+    one the middleware documents; in JSON, 409 and "409" are the same key and the last one wins."""
+    schema = client.get("/api/openapi.json").json()
+    from relais.api import api
+
+    raw = api.get_openapi_schema()
+    for path, operations in raw["paths"].items():
+        for method, operation in operations.items():
+            statuses = [str(s) for s in operation.get("responses", {})]
+            assert len(statuses) == len(set(statuses)), (path, method, statuses)
+    assert schema["paths"]

@@ -26,6 +26,13 @@ def _answer(description: str, ref: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
 
+def add_answer(responses: dict[Any, Any], status: int, answer: dict[str, Any]) -> None:
+    """Add `status` unless the operation documents it already. Ninja keys its responses by int, this
+    module by str: both are the same key once in JSON, so a second one would silently replace the first."""
+    if status not in responses and str(status) not in responses:
+        responses[str(status)] = answer
+
+
 def document_idempotency(schema: dict[str, Any]) -> None:
     for operations in schema.get("paths", {}).values():
         operation = operations.get("post")
@@ -33,11 +40,14 @@ def document_idempotency(schema: dict[str, Any]) -> None:
             continue
         operation.setdefault("parameters", []).append(PARAMETER)
         responses = operation.setdefault("responses", {})
-        responses.setdefault(
-            "409", _answer("A request with this Idempotency-Key is still running", "#/components/schemas/ErrorOut")
+        add_answer(
+            responses,
+            409,
+            _answer("A request with this Idempotency-Key is still running", "#/components/schemas/ErrorOut"),
         )
-        responses.setdefault(
-            "422",
+        add_answer(
+            responses,
+            422,
             _answer(
                 "Invalid request; also an invalid Idempotency-Key or one reused with another body",
                 "#/components/schemas/ValidationErrorOut",
