@@ -20,6 +20,7 @@ from relais.evidence.api import router as evidence_router
 from relais.handoffs.api import router as handoffs_router
 from relais.http import json_response, validation_error_response
 from relais.idempotency.openapi import document_idempotency
+from relais.moderation.api import router as moderation_router
 from relais.ratelimit import document_rate_limits
 from relais.reports.api import router as reports_router
 from relais.tenants.access import ServiceUnavailable
@@ -93,4 +94,5 @@ api.add_router("/v1/", help_router)
 api.add_router("/v1/", reports_router)
 api.add_router("/v1/", handoffs_router)
 api.add_router("/v1/", webhooks_router)
+api.add_router("/v1/", moderation_router)
 api.add_router("/v1/", evidence_router)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -35,3 +36,14 @@ def validation_error_response(errors: list[dict[str, Any]]) -> HttpResponse:
     named = field_errors(errors)
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in named)
     return json_response(422, {"detail": f"Invalid request. {summary}", "errors": named})
+
+
+def unknown_query(request: HttpRequest, known: Iterable[str]) -> HttpResponse | None:
+    """A 422 naming each query parameter the operation does not take (ninja would ignore it silently, and a
+    misspelt `?statuss=open` would then list everything), or None."""
+    extra = sorted(set(request.GET) - set(known))
+    if not extra:
+        return None
+    return validation_error_response(
+        [{"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden"} for name in extra]
+    )

@@ -159,7 +159,7 @@ AXES_RESET_ON_SUCCESS = True
 # Per username *and* address: a stranger who knows a counsellor's username cannot lock them out of the
 # console from elsewhere, and each address gets only AXES_FAILURE_LIMIT guesses per account.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "relais.handoffs.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "relais.moderation.views.locked_out"  # each console says it in its words
 AXES_VERBOSE = False
 RELAIS_PROXY_COUNT = int(os.environ.get("RELAIS_PROXY_COUNT", "0"))
 """Reverse proxies in front of Relais that append to X-Forwarded-For; 0 = clients connect directly."""
@@ -275,6 +275,17 @@ RELAIS_MISUSE_MIN_SHARE = float(os.environ.get("RELAIS_MISUSE_MIN_SHARE", "0.5")
 RELAIS_MISUSE_SUSPENSION_DAYS = float(os.environ.get("RELAIS_MISUSE_SUSPENSION_DAYS", "30"))
 """Art. 23: a notifier with WARN_AT manifestly unfounded notices in the window (and at least MIN_SHARE of
 their decided ones) is warned; at SUSPEND_AT after a warning, their notices go unprocessed for SUSPENSION_DAYS."""
+RELAIS_TRANSPARENCY_BACKEND = os.environ.get("RELAIS_TRANSPARENCY_BACKEND", "http")
+"""`http`: statements of reasons go to each platform's Transparency Database account (none: nothing is sent,
+the export API still has them); `console`: they are logged instead, for development (refused in production)."""
+if RELAIS_TRANSPARENCY_BACKEND not in ("http", "console"):
+    raise ImproperlyConfigured(f"RELAIS_TRANSPARENCY_BACKEND={RELAIS_TRANSPARENCY_BACKEND!r}: expected http or console")
+if PRODUCTION and RELAIS_TRANSPARENCY_BACKEND == "console":
+    raise ImproperlyConfigured("RELAIS_TRANSPARENCY_BACKEND=console would never submit statements: use http")
+RELAIS_TRANSPARENCY_TIMEOUT_SECONDS = float(os.environ.get("RELAIS_TRANSPARENCY_TIMEOUT_SECONDS", "30"))
+"""Per phase of a request to the Transparency Database (a batch of 100 statements is a large body)."""
+RELAIS_TRANSPARENCY_MAX_ATTEMPTS = int(os.environ.get("RELAIS_TRANSPARENCY_MAX_ATTEMPTS", "12"))
+"""Requests carrying a statement before it is given up (recorded on the decision; 12 span at least 27 h)."""
 RELAIS_RATE_LIMIT = os.environ.get("RELAIS_RATE_LIMIT", "600/minute")
 """Requests per API key (any method, under /api/): N/second, N/minute, N/hour or N/day; `off` for none."""
 RELAIS_HELP_RATE_LIMIT = os.environ.get("RELAIS_HELP_RATE_LIMIT", "600/minute")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("relais.handoffs.urls")),
+    path("moderation/", include("relais.moderation.urls")),
 ]
 if settings.RELAIS_DEMO:
     urlpatterns.append(path("", include("relais.demo.urls")))

@@ -74,6 +74,7 @@ class Request:
     body: bytes
     answer: int | str
     verified_by: list[bool]
+    path: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -101,7 +102,8 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks/relais"
 
     def then(self, *answers: tuple[Any, ...]) -> None:
-        """Queue answers: ("status", 500), ("status", 429, {"Retry-After": "120"}), ("sleep", 1.0)."""
+        """Queue answers: ("status", 500), ("status", 429, {"Retry-After": "120"}), ("sleep", 1.0); a fourth
+        item is the answer's body: ("status", 422, {"Content-Type": "application/json"}, b'{...}')."""
         self.script.extend(answers)
 
     def always(self, status: int, count: int = 200) -> None:
@@ -128,15 +130,19 @@ class Handler(BaseHTTPRequestHandler):
         verified = [standard_webhooks_valid(s, headers, body, now) for s in receiver.secrets]
         status = 503 if answer[0] == "sleep" else int(answer[1])
         with receiver.lock:
-            receiver.requests.append(Request(headers, body, "timeout" if answer[0] == "sleep" else status, verified))
+            receiver.requests.append(
+                Request(headers, body, "timeout" if answer[0] == "sleep" else status, verified, self.path)
+            )
         if answer[0] == "sleep":
             time.sleep(float(answer[1]))
         try:
             self.send_response(status)
             for name, value in (answer[2] if len(answer) > 2 else {}).items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", "0")
+            payload = answer[3] if len(answer) > 3 else b""
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
+            self.wfile.write(payload)
         except OSError:
             pass  # the sender gave up waiting (the timeout case)
 

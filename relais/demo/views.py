@@ -50,7 +50,9 @@ ticked, and never their account (the pseudonym)."""
 
 def demo_platform() -> Platform:
     platform, _ = Platform.objects.get_or_create(
-        slug=settings.RELAIS_DEMO_PLATFORM, defaults={"name": "Demo Social", "presentation": Presentation.CALL_BUTTON}
+        slug=settings.RELAIS_DEMO_PLATFORM,
+        # Established in Ireland, as the large platforms are: the 3018's trusted-flagger status counts there.
+        defaults={"name": "Demo Social", "presentation": Presentation.CALL_BUTTON, "country": "IE"},
     )
     return platform
 

@@ -21,7 +21,16 @@ from relais.handoffs.schemas import (
     StatusName,
     WithdrawOut,
 )
-from relais.http import json_response
+from relais.http import json_response, unknown_query
+from relais.moderation import access as moderation_access
+from relais.moderation import services as moderation
+from relais.moderation.schemas import (
+    EscalatedOut,
+    EscalationIn,
+    StandingFilter,
+    StandingOut,
+    notifier_notice_json,
+)
 from relais.reports import access as report_access
 from relais.schemas import Category, ErrorOut, ValidationErrorOut
 from relais.tenants.access import HelplineKey, PlatformKey
@@ -156,6 +165,7 @@ def case_json(view: services.CaseView) -> dict[str, Any]:
             {"at": e.at.isoformat(), "who": e.actor_label, "action": e.action, "detail": e.detail}
             for e in view.access_log
         ],
+        "notices": [notifier_notice_json(n) for n in moderation_access.notices_on_case(view.case)],
     }
 
 
@@ -233,3 +243,61 @@ def change_status(request: HttpRequest, code: str, payload: StatusIn) -> HttpRes
     except services.HandoffError as exc:
         return _error(exc)
     return json_response(200, case_json(services.view_case(actor=actor, case=case, now=now)))
+
+
+# --- escalation to the platform (the trusted-flagger loop, relais/moderation) ---
+
+
+@router.get(
+    "/helpline/cases/{code}/escalation",
+    response={200: StandingOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="Before escalating: would the notice go as a trusted flagger's (Art. 22), and why",
+)
+def escalation_preview(request: HttpRequest, code: str, filters: Query[StandingFilter]) -> HttpResponse:
+    if (unknown := unknown_query(request, StandingFilter.model_fields)) is not None:
+        return unknown
+    _, case = _by_code(request, code)
+    category = filters.category or case.category
+    standing = moderation.flagger_standing(case, category, clock.now())
+    return json_response(
+        200,
+        {
+            "trusted": standing.trusted,
+            "source_type": "trusted_flagger" if standing.trusted else "other_notification",
+            "reason": standing.reason,
+            "authority": standing.authority,
+            "category": category,
+        },
+    )
+
+
+@router.post(
+    "/helpline/cases/{code}/escalate",
+    response={201: EscalatedOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="Escalate the case to the platform as a notice (a trusted flagger's where the status holds)",
+)
+def escalate(request: HttpRequest, code: str, payload: EscalationIn) -> HttpResponse:
+    """The platform sees it in its moderation queue and decides; the outcome comes back on the case
+    (`notices`) and as `notice.decided`. 409 while an earlier escalation of the case awaits its decision or
+    when the case cannot move to escalated (closed); 422 names a field to fix."""
+    actor, case = _by_code(request, code)
+    now = clock.now()
+    standing = moderation.flagger_standing(case, payload.category, now)
+    try:
+        notice = moderation.escalate(actor=actor, case=case, escalation=payload.to_escalation(), now=now)
+    except moderation.ModerationError as exc:
+        if exc.field == "case":
+            return json_response(409, {"detail": str(exc)})
+        return _error(services.HandoffError(exc.field, exc.message))
+    return json_response(
+        201,
+        {
+            "id": str(notice.id),
+            "source_type": notice.source,
+            "trusted_flagger_reason": standing.reason,
+            "status": notice.status,
+            "received_at": notice.received_at.isoformat(),
+        },
+    )

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from relais.handoffs.consent import SCOPES, TEXT_VERSION_PATTERN
+from relais.moderation.schemas import NotifierNoticeOut
 from relais.schemas import iso_string_only, plausible_instant
 
 Scope = Literal["report", "content", "description", "help_card", "pseudonym"]
@@ -98,3 +99,6 @@ class CaseOut(CaseSummaryOut):
     pseudonym_masked: bool
     notes: list[NoteOut]
     access_log: list[AccessEventOut]
+    notices: list[NotifierNoticeOut] = Field(
+        description="Notices about the case's report (the reporter's own and your escalations), with outcome and redress"
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from relais.handoffs.models import Case
 from relais.moderation.models import Appeal, Decision, Notice
+from relais.reports.models import Report
 from relais.tenants.models import Platform
 
 NOT_FOUND = "No such notice"
@@ -64,3 +66,50 @@ def decisions_of(platform: Platform) -> QuerySet[Decision]:
 def appeals_of(platform: Platform) -> QuerySet[Appeal]:
     """Appeals against the platform's decisions (the appeals page)."""
     return Appeal.objects.filter(decision__platform=platform)
+
+
+def appeals_in_order(platform: Platform, *, status: str | None = None) -> QuerySet[Appeal]:
+    """The platform's appeals, oldest first (the order they should be decided in), for the API's list."""
+    appeals = appeals_of(platform)
+    if status is not None:
+        appeals = appeals.filter(status=status)
+    return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by("received_at", "id")
+
+
+def decisions_on(notice: Notice) -> list[Decision]:
+    """A notice's decisions, the one in force first, then the replaced ones from the newest."""
+    decisions = list(notice.decisions.order_by("-decided_at", "-puid"))
+    return sorted(decisions, key=lambda d: d.reversed_by_id is not None)
+
+
+def appeals_on(notice: Notice) -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(decision__notice=notice)
+        .select_related("decision")
+        .prefetch_related("resulting_decisions")
+        .order_by("received_at", "id")
+    )
+
+
+def _for_notifiers(notices: QuerySet[Notice]) -> list[Notice]:
+    return list(
+        notices.prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-puid")),
+            Prefetch("decisions__appeals", queryset=Appeal.objects.order_by("-received_at", "-id")),
+        ).order_by("received_at", "source", "id")  # at the same instant, the reporter's own notice first
+    )
+
+
+def notices_on_report(report: Report) -> list[Notice]:
+    """Every notice about a platform's report, with decisions and appeals loaded (for `GET /reports/{id}`)."""
+    return _for_notifiers(Notice.objects.filter(report=report))
+
+
+def notices_on_case(case: Case) -> list[Notice]:
+    """What a helpline sees through a case: the reporter's own notice and the helpline's own escalations,
+    never another helpline's (the report may have been shared with several)."""
+    if case.report_id is None:
+        return []
+    return _for_notifiers(
+        Notice.objects.filter(report_id=case.report_id).filter(Q(helpline__isnull=True) | Q(helpline=case.helpline_id))
+    )

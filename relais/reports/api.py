@@ -13,6 +13,8 @@ from relais import clock
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.http import json_response
+from relais.moderation import access as moderation_access
+from relais.moderation.schemas import notifier_notice_json
 from relais.reports import access, services
 from relais.reports.models import Report
 from relais.reports.schemas import ReportCreatedOut, ReportIn, ReportNotStoredOut, ReportOut
@@ -69,6 +71,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "reported_at": report.reported_at.isoformat() if report.reported_at else None,
         "received_at": report.received_at.isoformat(),
         "help": report.help_card,
+        "notices": [notifier_notice_json(n) for n in moderation_access.notices_on_report(report)],
     }
 
 

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from relais.directory.api_schemas import HelpCardOut
+from relais.moderation.schemas import NotifierNoticeOut
 from relais.schemas import (
     COUNTRY_PATTERN,
     LANGUAGE_PATTERN,
@@ -109,6 +110,9 @@ class ReportOut(Schema):
     reported_at: datetime | None
     received_at: datetime
     help: HelpCardOut
+    notices: list[NotifierNoticeOut] = Field(
+        description="DSA notices about the report (yours, and helplines' escalations): outcome and redress to show"
+    )
 
 
 def strip_control(value: str) -> str:

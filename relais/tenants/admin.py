@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from relais.tenants.models import ApiKey, Helpline, Platform, StaffMember
+from relais.tenants.models import ApiKey, Helpline, Moderator, Platform, StaffMember
 
 
 class ApiKeyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -31,8 +31,14 @@ class StaffMemberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["helpline", "role"]
 
 
+@admin.register(Moderator)
+class ModeratorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "platform", "role"]
+    list_filter = ["platform", "role"]
+
+
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "presentation", "created_at"]
+    list_display = ["name", "slug", "presentation", "country", "zone", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [ApiKeyInline]

@@ -154,10 +154,15 @@ def _redress(decision: Decision) -> dict[str, object]:
     }
 
 
-def _open_cases(report: Report | None) -> list[Case]:
+def _open_cases(report: Report | None, notice: Notice) -> list[Case]:
+    """The cases that hear about `notice`: every open case on its report for the reporter's own notice, only
+    the escalating helpline's for an escalation (another helpline holding the report hears nothing of it)."""
     if report is None:
         return []
-    return list(report.cases.filter(withdrawn_at__isnull=True).select_related("helpline"))
+    cases = report.cases.filter(withdrawn_at__isnull=True)
+    if notice.helpline_id is not None:
+        cases = cases.filter(helpline_id=notice.helpline_id)
+    return list(cases.select_related("helpline"))
 
 
 def notice_escalated(*, notice: Notice, report: Report, case: Case, now: datetime) -> None:
@@ -216,7 +221,7 @@ def notice_decided(*, notice: Notice, decision: Decision, now: datetime, standin
         occurred_at=now,
         data=for_platform,
     )
-    for case in _open_cases(report):
+    for case in _open_cases(report, notice):
         emit(
             event_type=event_types.NOTICE_DECIDED,
             subject=case_subject(case),
@@ -251,7 +256,7 @@ def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetim
         occurred_at=now,
         data=for_platform,
     )
-    for case in _open_cases(report):
+    for case in _open_cases(report, notice):
         emit(
             event_type=event_types.APPEAL_DECIDED,
             subject=case_subject(case),

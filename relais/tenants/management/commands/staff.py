@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import IntegrityError
 
+from relais.tenants.management.commands._accounts import add_account
 from relais.tenants.models import Helpline, Role
 from relais.tenants.services import add_staff
 
@@ -27,18 +24,11 @@ class Command(BaseCommand):
         helpline = Helpline.objects.filter(slug=options["helpline"]).first()
         if helpline is None:
             raise CommandError(f"no helpline {options['helpline']!r} (see `relais helpline list`)")
-        password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
-        if password is not None:
-            try:
-                validate_password(password)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
-        try:
-            member, password = add_staff(
+        add_account(
+            self,
+            options,
+            lambda password: add_staff(
                 username=options["username"], helpline=helpline, role=options["role"], password=password
-            )
-        except IntegrityError:
-            raise CommandError(f"a user {options['username']!r} exists already") from None
-        self.stdout.write(f"{member.user.username}: {member.role} at {helpline.name}.")
-        if not options["password_stdin"]:
-            self.stdout.write(f"Password (shown once): {password}")
+            ),
+            helpline.name,
+        )
