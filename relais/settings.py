@@ -268,6 +268,8 @@ RELAIS_MODERATION_SLA_HOURS = {
 """Hours to decide a notice, by class (relais/moderation/priority.py): the platform's own commitments."""
 RELAIS_APPEAL_MONTHS = int(os.environ.get("RELAIS_APPEAL_MONTHS", "6"))
 """How long a decision can be appealed, from the day the notifier is told (DSA Art. 20: at least 6)."""
+if RELAIS_APPEAL_MONTHS < 6:
+    raise ImproperlyConfigured("RELAIS_APPEAL_MONTHS must be at least 6 (DSA Art. 20(1))")
 RELAIS_MISUSE_WINDOW_DAYS = float(os.environ.get("RELAIS_MISUSE_WINDOW_DAYS", "90"))
 RELAIS_MISUSE_WARN_AT = int(os.environ.get("RELAIS_MISUSE_WARN_AT", "5"))
 RELAIS_MISUSE_SUSPEND_AT = int(os.environ.get("RELAIS_MISUSE_SUSPEND_AT", "10"))
