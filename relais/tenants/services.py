@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -41,23 +42,27 @@ def add_staff(
     *, username: str, helpline: Helpline, role: str = Role.COUNSELLOR, password: str | None = None
 ) -> tuple[StaffMember, str]:
     """Create a staff account; a password is generated (and returned once) unless one is given."""
-    if role not in Role.values:
-        raise ValueError(f"role must be one of {', '.join(Role.values)}")
-    password = password or secrets.token_urlsafe(12)
+    _check_role(role, Role.values)
     with transaction.atomic():
-        user = get_user_model().objects.create_user(username=username, password=password)
-        member = StaffMember.objects.create(user=user, helpline=helpline, role=role)
-    return member, password
+        user, password = _new_user(username, password)
+        return StaffMember.objects.create(user=user, helpline=helpline, role=role), password
 
 
 def add_moderator(
     *, username: str, platform: Platform, role: str = ModeratorRole.MODERATOR, password: str | None = None
 ) -> tuple[Moderator, str]:
     """Create a platform moderator's account; a password is generated (and returned once) unless given."""
-    if role not in ModeratorRole.values:
-        raise ValueError(f"role must be one of {', '.join(ModeratorRole.values)}")
-    password = password or secrets.token_urlsafe(12)
+    _check_role(role, ModeratorRole.values)
     with transaction.atomic():
-        user = get_user_model().objects.create_user(username=username, password=password)
-        moderator = Moderator.objects.create(user=user, platform=platform, role=role)
-    return moderator, password
+        user, password = _new_user(username, password)
+        return Moderator.objects.create(user=user, platform=platform, role=role), password
+
+
+def _check_role(role: str, allowed: list[str]) -> None:
+    if role not in allowed:
+        raise ValueError(f"role must be one of {', '.join(allowed)}")
+
+
+def _new_user(username: str, password: str | None) -> tuple[Any, str]:
+    password = password or secrets.token_urlsafe(12)
+    return get_user_model().objects.create_user(username=username, password=password), password

@@ -13,8 +13,9 @@ Called by the reports and handoffs services inside their transactions. The rules
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from relais.handoffs.case_codes import display
 from relais.webhooks import event_types
@@ -214,21 +215,7 @@ def notice_decided(*, notice: Notice, decision: Decision, now: datetime, standin
         for_platform.update(_report_ids(report))
     if standing is not None and standing.action != "none":
         for_platform["notifier_standing"] = {"action": str(standing.action), "reason": standing.reason}
-    emit(
-        event_type=event_types.NOTICE_DECIDED,
-        subject=report_subject(report) if report is not None else f"notice:{notice.id}",
-        platform=notice.platform,
-        occurred_at=now,
-        data=for_platform,
-    )
-    for case in _open_cases(report, notice):
-        emit(
-            event_type=event_types.NOTICE_DECIDED,
-            subject=case_subject(case),
-            helpline=case.helpline,
-            occurred_at=now,
-            data={"case_id": str(case.id), "case_code": display(case.code), **outcome},
-        )
+    _tell_both(event_types.NOTICE_DECIDED, notice, for_platform, outcome, now)
 
 
 def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetime) -> None:
@@ -249,8 +236,17 @@ def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetim
     for_platform: dict[str, object] = dict(result)
     if report is not None:
         for_platform.update(_report_ids(report))
+    _tell_both(event_types.APPEAL_DECIDED, notice, for_platform, result, now)
+
+
+def _tell_both(
+    event_type: str, notice: Notice, for_platform: dict[str, Any], for_helplines: Mapping[str, Any], now: datetime
+) -> None:
+    """The platform hears of its notice; each helpline holding a case that hears of it (`_open_cases`) gets
+    the helpline's cut, with its own case's id and code."""
+    report = notice.report
     emit(
-        event_type=event_types.APPEAL_DECIDED,
+        event_type=event_type,
         subject=report_subject(report) if report is not None else f"notice:{notice.id}",
         platform=notice.platform,
         occurred_at=now,
@@ -258,9 +254,9 @@ def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetim
     )
     for case in _open_cases(report, notice):
         emit(
-            event_type=event_types.APPEAL_DECIDED,
+            event_type=event_type,
             subject=case_subject(case),
             helpline=case.helpline,
             occurred_at=now,
-            data={"case_id": str(case.id), "case_code": display(case.code), **result},
+            data={"case_id": str(case.id), "case_code": display(case.code), **for_helplines},
         )
