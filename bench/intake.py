@@ -1,7 +1,8 @@
 """Report intake: `POST /api/v1/reports` per second on PostgreSQL, as a ratio to the no-op `/api/v1/health`.
 
     .venv/bin/python bench/intake.py [--seconds 10] [--workers 2] [--concurrency 8]
-        [--database-url postgres://postgres@127.0.0.1:5432/helper_bench] [--idempotency-key] [--load auto|wrk|python]
+        [--database-url postgres://postgres@127.0.0.1:5432/helper_bench] [--idempotency-key] [--webhook]
+        [--load auto|wrk|python]
 
 Creates the database if it is missing (psql), starts the real server (`relais migrate`, then `relais serve`:
 gunicorn sync workers) on a free 127.0.0.1 port, creates a platform with `relais platform add`, checks that a
@@ -14,6 +15,9 @@ req/s, latency percentiles, errors, the server's CPU per request and the ratio r
 and >= 500 reports/s on 2 cores).
 
 Shares its server and load code with bench/http_help.py. Rate limits stay on, far above the load.
+`--webhook` subscribes the platform to `report.created` first (each report then writes its delivery too).
+The ratio's ceiling on a given machine: see docs/benchmarks.md §3 (`bench/intake_pgbench.sh` runs the
+report's own statements through pgbench, with no Python at all).
 """
 
 from __future__ import annotations
@@ -171,22 +175,16 @@ def python_reports_slice(
 # --- the database -----------------------------------------------------------------------------------------
 
 
-def psql(database_url: str, sql: str, database: str | None = None) -> str:
+def client_args(database_url: str) -> tuple[list[str], dict[str, str]]:
+    """The -h/-p/-U options and the environment (PGPASSWORD) of PostgreSQL's client programs for the URL."""
     url = urllib.parse.urlsplit(database_url)
-    command = [
-        "psql",
-        "-h",
-        url.hostname or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-        "-d",
-        database or url.path.lstrip("/"),
-        "-tAc",
-        sql,
-    ]
-    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    options = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    return options, {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+
+
+def psql(database_url: str, sql: str, database: str | None = None) -> str:
+    options, env = client_args(database_url)
+    command = ["psql", *options, "-d", database or urllib.parse.urlsplit(database_url).path.lstrip("/"), "-tAc", sql]
     return subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
@@ -225,6 +223,23 @@ def post_one(port: int, key: str, body: bytes) -> tuple[int, dict[str, Any]]:
         connection.close()
 
 
+def subscribe(port: int, key: str) -> None:
+    """A report.created endpoint: each report then also writes its delivery and, after the commit, queues the
+    task that sends it (django-tasks-db: one more INSERT, committed on its own). Nothing listens there and no
+    worker runs, so the deliveries just wait."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        body = orjson.dumps({"url": "http://127.0.0.1:9/hooks", "event_types": ["report.created"]})
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        connection.request("POST", "/api/v1/webhooks/endpoints", body=body, headers=headers)
+        response = connection.getresponse()
+        if response.status != 201:
+            raise SystemExit(f"registering a webhook endpoint was answered {response.status}: {response.read()!r}")
+        response.read()
+    finally:
+        connection.close()
+
+
 # --- the benchmark ----------------------------------------------------------------------------------------
 
 
@@ -241,6 +256,9 @@ def main() -> None:
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto", help="load generator")
     parser.add_argument("--templates", type=int, default=200, help="distinct reporters/harms in the mix (200)")
     parser.add_argument("--idempotency-key", action="store_true", help="send a fresh Idempotency-Key per report")
+    parser.add_argument(
+        "--webhook", action="store_true", help="the platform subscribes an endpoint to report.created (none runs)"
+    )
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--log", type=Path, help="server log file (default: a temporary file, kept on failure)")
     args = parser.parse_args()
@@ -264,6 +282,7 @@ def main() -> None:
         f"load: {generator}, {args.concurrency} connections, {args.rounds} x {args.seconds / args.rounds:g} s per "
         f"endpoint; reports over {len(templates)} reporters/harms, every platform_report_id new"
         + ("; each with an Idempotency-Key" if args.idempotency_key else "")
+        + ("; the platform has a report.created webhook (queued: no worker runs)" if args.webhook else "")
     )
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as tmp:
         folder = Path(tmp)
@@ -325,6 +344,8 @@ def measure(
     answered = 0
     with running_server(port, args.workers, args.database_url, log) as server:
         slug, key = add_platform(args.database_url, f"bench-{uuid.uuid4().hex[:10]}", log)
+        if args.webhook:
+            subscribe(port, key)
         before, after = templates[0]
         status, data = post_one(port, key, f"{before}check-{uuid.uuid4().hex}{after}".encode())
         if status != 201 or not data.get("help", {}).get("helplines"):
