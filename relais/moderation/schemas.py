@@ -26,7 +26,7 @@ from pydantic import (
 
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import Decision, Notice
-from relais.moderation.services import DecisionInput, Escalation
+from relais.moderation.services import DecisionInput, Escalation, NoticeOutcome
 from relais.schemas import OPAQUE_ID_PATTERN, Category, iso_instant_only, plausible_instant, valid_unicode
 
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -449,10 +449,9 @@ def redress_json(decision: Decision) -> dict[str, Any]:
 
 def notifier_notice_json(notice: Notice) -> dict[str, Any]:
     """NotifierNoticeOut, from a notice loaded by access.notices_on_report / notices_on_case (prefetched)."""
-    decisions = list(notice.decisions.all())
-    decision = next((d for d in decisions if d.reversed_by_id is None), None)
-    appeals = [a for d in decisions for a in d.appeals.all()]
-    latest = max(appeals, key=lambda a: a.received_at, default=None)
+    outcome = NoticeOutcome.of(notice)
+    decision = outcome.decision
+    latest = outcome.appeals[-1] if outcome.appeals else None
     return {
         "id": str(notice.id),
         "source_type": notice.source,

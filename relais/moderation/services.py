@@ -26,6 +26,7 @@ from relais.handoffs.workflow import check_transition
 from relais.moderation import appeals, flaggers, misuse
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
+from relais.moderation.access import notices_on_case
 from relais.moderation.models import (
     Appeal,
     AppealStatus,
@@ -658,32 +659,27 @@ def statements(platform: Platform, *, after: tuple[datetime, str] | None, limit:
 
 
 @dataclass(frozen=True)
-class CaseOutcome:
-    """A notice about the case's report, as its helpline sees it: no moderator, no other notifier's notice."""
+class NoticeOutcome:
+    """A notice as its notifier sees it: the decision in force (appeals may have replaced the first) and
+    the appeals, oldest first — no moderator, no other notifier's notice."""
 
     notice: Notice
     decision: Decision | None
     appeals: list[Appeal]
+
+    @classmethod
+    def of(cls, notice: Notice) -> NoticeOutcome:
+        """From a notice loaded by access.notices_on_report / notices_on_case (decisions and appeals prefetched)."""
+        decisions = list(notice.decisions.all())
+        in_force = next((d for d in decisions if d.reversed_by_id is None), None)
+        appeals_ = sorted((a for d in decisions for a in d.appeals.all()), key=lambda a: a.received_at)
+        return cls(notice=notice, decision=in_force, appeals=appeals_)
 
     @property
     def escalation(self) -> bool:
         return self.notice.source != Source.ARTICLE_16
 
 
-def outcomes_for_case(case: Case) -> list[CaseOutcome]:
-    """The reporter's own notice and this helpline's escalations on the report, oldest first."""
-    if case.report_id is None:
-        return []
-    notices = (
-        Notice.objects.filter(report_id=case.report_id)
-        .filter(Q(source=Source.ARTICLE_16) | Q(helpline=case.helpline))
-        .order_by("received_at")
-        .prefetch_related("decisions__appeals")
-    )
-    outcomes = []
-    for notice in notices:
-        decisions = sorted(notice.decisions.all(), key=lambda d: d.decided_at)
-        in_force = next((d for d in reversed(decisions) if d.reversed_by_id is None), None)
-        appeals_ = sorted((a for d in decisions for a in d.appeals.all()), key=lambda a: a.received_at)
-        outcomes.append(CaseOutcome(notice=notice, decision=in_force, appeals=appeals_))
-    return outcomes
+def outcomes_for_case(case: Case) -> list[NoticeOutcome]:
+    """The reporter's own notice and this helpline's escalations on the case's report, oldest first."""
+    return [NoticeOutcome.of(notice) for notice in notices_on_case(case)]
