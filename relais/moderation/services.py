@@ -116,18 +116,14 @@ def _suspended(platform: Platform, notifier: str, now: datetime) -> bool:
 # --- notices in ---
 
 
-def open_article_16_notice(report: Report) -> Notice:
-    """Every report is an Art. 16 notice, acknowledged by the very answer that carries the help card.
-
-    Called inside report intake's transaction: the notice exists exactly when the report does.
-    """
-    notifier = notifier_of_reporter(report.reporter_pseudonym)
-    suspended = _suspended(report.platform, notifier, report.received_at)
-    return Notice.objects.create(
+def article_16_notice(report: Report, *, suspended: bool) -> Notice:
+    """The Art. 16 notice every report also is, not yet saved: acknowledged by the very answer that carries
+    the help card. Report intake on PostgreSQL writes it from these values in its single statement."""
+    return Notice(
         platform=report.platform,
         report=report,
         source=Source.ARTICLE_16,
-        notifier=notifier,
+        notifier=notifier_of_reporter(report.reporter_pseudonym),
         category=report.category,
         danger_immediate=report.danger == "immediate",
         reporter_age=report.reporter_age,
@@ -137,6 +133,14 @@ def open_article_16_notice(report: Report) -> Notice:
         acknowledged_at=report.received_at,
         status=NoticeStatus.SUSPENDED if suspended else NoticeStatus.OPEN,
     )
+
+
+def open_article_16_notice(report: Report) -> Notice:
+    """Called inside report intake's transaction: the notice exists exactly when the report does."""
+    notifier = notifier_of_reporter(report.reporter_pseudonym)
+    notice = article_16_notice(report, suspended=_suspended(report.platform, notifier, report.received_at))
+    notice.save(force_insert=True)
+    return notice
 
 
 def flagger_standing(case: Case, category: str, now: datetime) -> flaggers.Standing:

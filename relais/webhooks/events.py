@@ -40,18 +40,23 @@ def _report_ids(report: Report) -> dict[str, str]:
     return {"report_id": str(report.id), "platform_report_id": report.platform_report_id}
 
 
+def report_created_data(report: Report) -> dict[str, Any]:
+    """What a platform hears of its own new report (also sent by report intake on PostgreSQL)."""
+    return {
+        **_report_ids(report),
+        "category": report.category,
+        "danger": report.danger,
+        "received_at": iso(report.received_at),
+    }
+
+
 def report_created(report: Report) -> None:
     emit(
         event_type=event_types.REPORT_CREATED,
         subject=report_subject(report),
         platform=report.platform,
         occurred_at=report.received_at,
-        data={
-            **_report_ids(report),
-            "category": report.category,
-            "danger": report.danger,
-            "received_at": iso(report.received_at),
-        },
+        data=report_created_data(report),
     )
 
 

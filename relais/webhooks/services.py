@@ -178,6 +178,33 @@ def subscribed(tenant: Tenant, event_type: str) -> list[tuple[Any, bool]]:
     ]
 
 
+def envelope(event_type: str, data: dict[str, Any], occurred_at: datetime) -> str:
+    """The signed body: a versioned `{"type", "timestamp", "data"}`, the same for every endpoint and attempt."""
+    return orjson.dumps(
+        {"type": event_type, "timestamp": iso(occurred_at), "data": {**data, "version": event_types.VERSION}}
+    ).decode()
+
+
+def pending_delivery(*, endpoint_id: Any, event_type: str, subject: str, body: str, now: datetime) -> Delivery:
+    """A delivery not yet saved: `emit` saves it, and report intake on PostgreSQL takes its values for the
+    rows its single statement writes (reports/postgresql.py), so both write the same."""
+    return Delivery(
+        endpoint_id=endpoint_id,
+        message_id=f"msg_{secrets.token_hex(16)}",
+        event_type=event_type,
+        subject=subject,
+        body=body,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def send_after_commit(pks: Iterable[int]) -> None:
+    """Queue the sending of these deliveries once their transaction commits (at once outside one)."""
+    for pk in pks:
+        transaction.on_commit(partial(_enqueue, pk), robust=True)
+
+
 def emit(
     *,
     event_type: str,
@@ -199,24 +226,14 @@ def emit(
     endpoints = subscribed(tenant, event_type)
     if not endpoints:
         return []
-    body = orjson.dumps(
-        {"type": event_type, "timestamp": iso(occurred_at), "data": {**data, "version": event_types.VERSION}}
-    ).decode()
+    body = envelope(event_type, data, occurred_at)
     now = clock.now()
     created = []
-    for endpoint_id, enabled in endpoints:
-        delivery = Delivery.objects.create(
-            endpoint_id=endpoint_id,
-            message_id=f"msg_{secrets.token_hex(16)}",
-            event_type=event_type,
-            subject=subject,
-            body=body,
-            created_at=now,
-            next_attempt_at=now,
-        )
+    for endpoint_id, _ in endpoints:
+        delivery = pending_delivery(endpoint_id=endpoint_id, event_type=event_type, subject=subject, body=body, now=now)
+        delivery.save(force_insert=True)
         created.append(delivery)
-        if enabled:
-            transaction.on_commit(partial(_enqueue, delivery.pk), robust=True)
+    send_after_commit(d.pk for d, (_, enabled) in zip(created, endpoints, strict=True) if enabled)
     return created
 
 
