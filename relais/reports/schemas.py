@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from relais.directory.api_schemas import HelpCardOut
 from relais.moderation.schemas import NotifierNoticeOut
@@ -25,7 +25,10 @@ from relais.schemas import (
 )
 
 
-class StrictSchema(Schema):
+class StrictSchema(BaseModel):
+    """What a client sends: unknown fields refused. A plain pydantic model, not ninja's `Schema`, which exists to
+    read ORM objects and, with `extra="forbid"`, validates every nested object twice (a tenth of report intake)."""
+
     model_config = ConfigDict(extra="forbid")
 
     _unicode = field_validator("*", mode="after")(valid_unicode)
