@@ -79,14 +79,20 @@ def receive_report(
     return report, True
 
 
-def _columns(model: type[Model]) -> list[Field[Any, Any]]:
-    return [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+@cache
+def _columns(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    return tuple(f for f in model._meta.concrete_fields if not isinstance(f, AutoField))
+
+
+@cache
+def _attributes(model: type[Model]) -> tuple[tuple[str, str], ...]:
+    return tuple((f.column, f.attname) for f in _columns(model))
 
 
 def _record(instance: Model) -> str:
     """A row as JSON for `jsonb_populate_record`: each column's value as the instance holds it (orjson writes
     uuids, aware datetimes with their offset and JSON fields' values in the forms PostgreSQL reads)."""
-    return orjson.dumps({f.column: getattr(instance, f.attname) for f in _columns(type(instance))}).decode()
+    return orjson.dumps({column: getattr(instance, name) for column, name in _attributes(type(instance))}).decode()
 
 
 def _q(name: str) -> str:
