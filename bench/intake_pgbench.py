@@ -4,7 +4,8 @@
         [--database-url postgres://postgres@127.0.0.1:5432/helper_bench]
 
 Migrates the database, sends one real report through the WSGI application in this process and records the
-statements it ran (the connection health check, BEGIN, the INSERTs and SELECTs, COMMIT), then replays that
+statements it ran (the connection health check and, on PostgreSQL, the one `WITH … INSERT` statement of
+reports/postgresql.py; through the ORM it was BEGIN, the INSERTs and SELECTs, COMMIT), then replays that
 transaction with pgbench (`-M prepared` by default, as Relais runs on PostgreSQL; `simple` as it ran with
 RELAIS_DB_PREPARED_STATEMENTS=0), each time with a new report id and
 `platform_report_id`, at the concurrency bench/intake.py uses. It prints transactions per second, the CPU
@@ -38,7 +39,7 @@ from intake import DEFAULT_DATABASE_URL, REPORTS, client_args, ensure_database, 
 MARKER = "pgbench-marker-0000"
 HEX_UUID = re.compile(r"[0-9a-f]{32}")
 DASHED_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-LITERAL = re.compile(r"'(?:[^']|'')*'")
+LITERAL = re.compile(r"E?'(?:[^'\\]|''|\\.)*'")  # E'…' when psycopg escapes a backslash
 
 
 def one_report_statements(database_url: str) -> list[str]:
@@ -96,9 +97,9 @@ def one_report_statements(database_url: str) -> list[str]:
     if not status.startswith("201"):
         raise SystemExit(f"the report was answered {status}")
     statements = [q["sql"] for q in captured.captured_queries]
-    if not any(s.startswith("INSERT") for s in statements) or statements[0] != "BEGIN":
+    if not any(s.startswith(("INSERT", "WITH")) for s in statements):
         raise SystemExit(f"not a report's transaction: {statements}")
-    # Recorded: BEGIN, the statements, COMMIT; not the health check run when a request first uses the connection.
+    # Recorded: the report's statement(s); not the health check run when a request first uses the connection.
     return ["SELECT 1", *statements] if connection.settings_dict.get("CONN_HEALTH_CHECKS") else statements
 
 
@@ -108,28 +109,29 @@ def pgbench_script(statements: list[str]) -> str:
     ids: dict[str, int] = {}
 
     def piece(literal: str) -> str:
-        text = literal[1:-1]
+        prefix = "E" if literal.startswith("E") else ""
+        text = literal[len(prefix) + 1 : -1]
         parts: list[str] = []
         last = 0
-        for match in re.finditer(f"{HEX_UUID.pattern}|{re.escape(MARKER)}|:(?=[A-Za-z_])", text):
-            parts.append("'" + text[last : match.start()] + "'")
+        pattern = f"{DASHED_UUID.pattern}|{HEX_UUID.pattern}|{re.escape(MARKER)}|:(?=[A-Za-z_])"
+        for match in re.finditer(pattern, text):
+            parts.append(f"{prefix}'" + text[last : match.start()] + "'")
             if match.group() == ":":  # pgbench would take `:name` inside a literal for a variable
                 parts.append("':'")
             elif match.group() == MARKER:
                 parts.append("'pgb-' || :client_id::text || '-' || :r::text")
-            else:
-                k = ids.setdefault(match.group(), len(ids))
-                parts.append(f"lpad(to_hex(:r::bigint + {k}), 32, '0')")
+            else:  # the same uuid, dashed (in JSON) or not, is the same new id
+                k = ids.setdefault(match.group().replace("-", ""), len(ids))
+                hexed = f"lpad(to_hex(:r::bigint + {k}), 32, '0')"
+                parts.append(f"({hexed})::uuid::text" if "-" in match.group() else hexed)
             last = match.end()
         if not parts:
             return literal
-        parts.append("'" + text[last:] + "'")
+        parts.append(f"{prefix}'" + text[last:] + "'")
         return "(" + " || ".join(parts) + ")"
 
     lines = ["\\set r random(1, 1000000000000000000)"]
     for statement in statements:
-        if DASHED_UUID.search(statement):
-            raise SystemExit(f"a uuid in a form this script does not rewrite: {statement[:200]}")
         lines.append(LITERAL.sub(lambda m: piece(m.group()), " ".join(statement.split())) + ";")
     return "\n".join(lines) + "\n"
 
