@@ -330,20 +330,25 @@ def python_slice(port: int, paths: list[str], seconds: float, concurrency: int) 
 # --- the benchmark --------------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_load_arguments(parser: argparse.ArgumentParser, database_url: str) -> None:
+    """The server and load options both HTTP benchmarks take (this one and bench/intake.py)."""
     parser.add_argument("--seconds", type=float, default=10.0, help="load per endpoint, in total (default 10)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating slices per endpoint (default 5)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of untimed load per endpoint (default 3)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections in flight (default 8)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leave the CPUs to the server)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", database_url))
     parser.add_argument("--port", type=int, default=0, help="127.0.0.1 port for the server (default: a free one)")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto", help="load generator")
-    parser.add_argument("--paths", type=int, default=2000, help="distinct /help query strings (default 2000)")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--log", type=Path, help="server log file (default: a temporary file, kept on failure)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_load_arguments(parser, DEFAULT_DATABASE_URL)
+    parser.add_argument("--paths", type=int, default=2000, help="distinct /help query strings (default 2000)")
     args = parser.parse_args()
 
     wrk = shutil.which("wrk") if args.load in ("auto", "wrk") else None

@@ -16,7 +16,7 @@ and >= 500 reports/s on 2 cores).
 
 Shares its server and load code with bench/http_help.py. Rate limits stay on, far above the load.
 `--webhook` subscribes the platform to `report.created` first (each report then writes its delivery too).
-The ratio's ceiling on a given machine: see docs/benchmarks.md §3 (`bench/intake_pgbench.sh` runs the
+The ratio's ceiling on a given machine: see docs/benchmarks.md §3 (`bench/intake_pgbench.py` runs the
 report's own statements through pgbench, with no Python at all).
 """
 
@@ -45,6 +45,7 @@ from http_help import (
     ROOT,
     Slice,
     Summary,
+    add_load_arguments,
     children_cpu_seconds,
     free_port,
     lua_script,
@@ -245,22 +246,12 @@ def subscribe(port: int, key: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10.0, help="load per endpoint, in total (default 10)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating slices per endpoint (default 5)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of untimed load per endpoint (default 3)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections in flight (default 8)")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leave the CPUs to the server)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--port", type=int, default=0, help="127.0.0.1 port for the server (default: a free one)")
-    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto", help="load generator")
+    add_load_arguments(parser, DEFAULT_DATABASE_URL)
     parser.add_argument("--templates", type=int, default=200, help="distinct reporters/harms in the mix (200)")
     parser.add_argument("--idempotency-key", action="store_true", help="send a fresh Idempotency-Key per report")
     parser.add_argument(
         "--webhook", action="store_true", help="the platform subscribes an endpoint to report.created (none runs)"
     )
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--log", type=Path, help="server log file (default: a temporary file, kept on failure)")
     args = parser.parse_args()
 
     if urllib.parse.urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
