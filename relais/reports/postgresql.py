@@ -7,13 +7,13 @@ go in one `WITH … INSERT` statement, which is its own transaction: the report,
 its `report.created` deliveries are written all together or not at all, exactly as before.
 
 The rows cannot drift from the ORM path's: the values come from the same unsaved model instances
-(`services.new_report`, `moderation.services.article_16_notice`, `webhooks.services.pending_delivery`), the
-column lists and casts from the models, so a field added to a model is written here too. Only four things are
-said in SQL, each mirroring one Python function: the notifier's suspension (`moderation.services._suspended`),
-the subscribed endpoints (`webhooks.services.subscribed`), a delivery's fresh ids, and the duplicate check
-(`ON CONFLICT` on the unique constraint instead of catching the violation). tests/test_intake_statement.py
-compares the rows of both paths, column by column. A new side effect of receiving a report (another table)
-goes here as well as in `services.receive_report_with_orm`.
+(`services.new_report`, `moderation.services.article_16_notice`, `webhooks.services.pending_delivery`), passed
+as JSON records whose columns are the models' fields, so a field added to a model is written here too. Only
+four things are said in SQL, each mirroring one Python function: the notifier's suspension
+(`moderation.services._suspended`), the subscribed endpoints (`webhooks.services.subscribed`), a delivery's
+fresh ids, and the duplicate check (`ON CONFLICT` on the unique constraint instead of catching the
+violation). tests/test_intake_statement.py compares the rows of both paths, column by column. A new side
+effect of receiving a report (another table) goes here as well as in `services.receive_report_with_orm`.
 """
 
 from __future__ import annotations
