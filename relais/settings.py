@@ -309,6 +309,10 @@ RELAIS_EVIDENCE_WINDOW_HOURS = float(os.environ.get("RELAIS_EVIDENCE_WINDOW_HOUR
 """How long after a report was received the platform may still send its evidence."""
 RELAIS_EVIDENCE_MAX_BYTES = int(os.environ.get("RELAIS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 """The largest evidence upload (one request, all its files); a larger one is a 413 before it is read."""
+RELAIS_EVIDENCE_MAX_REPORT_BYTES = int(os.environ.get("RELAIS_EVIDENCE_MAX_REPORT_BYTES", str(200 * 1024 * 1024)))
+"""The most evidence one report may hold, all uploads together: packs are built in memory, so this bounds them."""
+RELAIS_EVIDENCE_MAX_REPORT_ITEMS = int(os.environ.get("RELAIS_EVIDENCE_MAX_REPORT_ITEMS", "100"))
+"""The most evidence items one report may hold, all uploads together."""
 RELAIS_EVIDENCE_MAX_PIXELS = int(os.environ.get("RELAIS_EVIDENCE_MAX_PIXELS", "40000000"))
 """Pictures with more pixels than this are refused (decompression bombs) before being decoded."""
 RELAIS_PDQ_MATCH_DISTANCE = int(os.environ.get("RELAIS_PDQ_MATCH_DISTANCE", "31"))

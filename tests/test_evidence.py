@@ -250,6 +250,27 @@ def test_a_retried_upload_returns_the_same_items_and_stores_nothing_twice(
 
 @pytest.mark.django_db
 @time_machine.travel(AT_2300, tick=False)
+@pytest.mark.parametrize(
+    ("limit", "field"), [("RELAIS_EVIDENCE_MAX_REPORT_ITEMS", "items"), ("RELAIS_EVIDENCE_MAX_REPORT_BYTES", "file")]
+)
+def test_a_report_full_of_evidence_refuses_more_naming_the_limit_and_keeps_what_it_holds(
+    api: Client, reported: str, evidence_store: Path, settings: Settings, limit: str, field: str
+) -> None:
+    """Packs are built in memory: a report holds a bounded amount, counted over all its uploads."""
+    setattr(settings, limit, 3 if field == "items" else len(TEXT.encode()) + len(PNG) + len(JPEG))
+    assert full_upload(api, reported).status_code == 201  # exactly at the limit
+    assert full_upload(api, reported).status_code == 200  # the same items again: nothing new, still fine
+    more = upload(api, reported, [{"kind": "image", "file": "f"}], {"f": ("other.png", encode(picture(7), "PNG"), "")})
+    assert more.status_code == 413, more.content
+    error = more.json()["errors"][0]
+    assert (error["field"], error["type"]) == (field, "report_full")
+    assert "the limit is" in error["message"]
+    assert EvidenceItem.objects.count() == 3
+    assert len(stored_files(evidence_store)) == 3
+
+
+@pytest.mark.django_db
+@time_machine.travel(AT_2300, tick=False)
 def test_an_upload_with_an_idempotency_key_is_replayed_from_its_raw_body(api: Client, reported: str) -> None:
     first = full_upload(api, reported, **{"Idempotency-Key": "ev-1"})
     # The test client writes the same multipart boundary each time: the same bytes, the same answer.

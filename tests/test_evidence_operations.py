@@ -157,7 +157,7 @@ def test_every_evidence_setting_is_documented() -> None:
     names = set(
         re.findall(r'os\.environ\.get\("((?:RELAIS_EVIDENCE|RELAIS_PDQ|RELAIS_RETENTION)_[A-Z_]+)"', settings_py)
     )
-    assert len(names) == 8
+    assert len(names) == 10
     for name in names:
         assert f"| `{name}` |" in readme, name
         assert f"\n{name}=" in example, name

@@ -215,6 +215,29 @@ def _repeats(report: Report, checked: Iterable[Checked]) -> dict[str, int]:
     return {c.sha256: len(set(close_to(c.pdq.hex, earlier, max_distance=distance))) for c in pictures if c.pdq}
 
 
+def _check_room(stored: Iterable[EvidenceItem], checked: list[Checked]) -> None:
+    """A report holds at most RELAIS_EVIDENCE_MAX_REPORT_ITEMS items and _BYTES bytes, all uploads together:
+    its packs are built in memory, and one report is not a place to store a platform's archive."""
+    held = {item.sha256: item.size for item in stored}
+    new = {c.sha256: len(c.data) for c in checked if c.sha256 not in held}
+    items, size = len(held) + len(new), sum(held.values()) + sum(new.values())
+    if new and items > settings.RELAIS_EVIDENCE_MAX_REPORT_ITEMS:
+        raise EvidenceRefused(
+            413,
+            "items",
+            f"the report would hold {items} evidence items; the limit is {settings.RELAIS_EVIDENCE_MAX_REPORT_ITEMS}",
+            "report_full",
+        )
+    if new and size > settings.RELAIS_EVIDENCE_MAX_REPORT_BYTES:
+        raise EvidenceRefused(
+            413,
+            "file",
+            f"the report would hold {size:,} bytes of evidence; the limit is "
+            f"{settings.RELAIS_EVIDENCE_MAX_REPORT_BYTES:,}",
+            "report_full",
+        )
+
+
 def receive_evidence(
     *, platform: Platform, report: Report, checked: list[Checked], now: datetime
 ) -> tuple[list[EvidenceItem], bool]:
@@ -232,6 +255,7 @@ def receive_evidence(
             known = {item.sha256: item for item in items_of(report)}
             position = max((item.position for item in known.values()), default=0)
             contents = {c.content_id: c for c in ReportedContent.objects.filter(report=report).exclude(content_id="")}
+            _check_room(known.values(), checked)
             repeats = _repeats(report, (c for c in checked if c.sha256 not in known))
             result = []
             created = False
