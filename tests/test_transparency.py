@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from relais.moderation import services, transparency
@@ -282,3 +282,43 @@ def test_the_sweep_and_the_submit_command(
     out = StringIO()
     call_command("statements", "submit", "--platform", platform.slug, stdout=out)
     assert out.getvalue().strip() == f"{platform.slug}: 1 requests, 2 submitted, 0 failed for good"
+
+
+@pytest.mark.django_db
+@time_machine.travel(after(3600), tick=False)
+def test_statements_decided_before_the_account_are_sent_by_a_backfill(
+    platform: Platform, tdb: Receiver, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Art. 24(5) wants every statement in the database, not only those decided once the account existed."""
+    TransparencyAccount.objects.update(active=False)
+    before = decided(platform, 3)
+    refused = before[2]
+    Decision.objects.filter(pk=refused.pk).update(submission_error="statement_0: refused by the database")
+    out = StringIO()
+    with pytest.raises(CommandError, match="no active Transparency Database account"):
+        call_command("statements", "backfill", platform.slug, stdout=out)
+    monkeypatch.setattr("sys.stdin", StringIO(f"{TOKEN}\n"))
+    call_command(
+        "statements",
+        "account",
+        platform.slug,
+        "--token-stdin",
+        "--base-url",
+        f"http://127.0.0.1:{tdb.port}/",
+        stdout=out,
+    )
+    assert "2 earlier statements were never submitted; `relais statements backfill sunny-social` sends them." in (
+        out.getvalue()
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("statements", "backfill", platform.slug, stdout=out)
+    assert out.getvalue().strip() == f"{platform.slug}: 2 statements of reasons queued for submission."
+    assert DBTaskResult.objects.filter(task_path="relais.moderation.tasks.submit_statements").count() == 1
+    tdb.then(answer(201, {"statements": [{"uuid": "…", "puid": d.puid} for d in before[:2]]}))
+    summary = transparency.submit_due(str(platform.id), now=after(3600))
+    assert (summary.requests, summary.submitted) == (1, 2)
+    assert sent(tdb) == [[d.statement for d in before[:2]]]
+    # The refused one stays with its error; nothing is left to backfill.
+    assert Decision.objects.get(pk=refused.pk).submitted_at is None
+    assert transparency.backfill(str(platform.id), now=after(3601)) == 0

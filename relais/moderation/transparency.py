@@ -305,3 +305,27 @@ def sweep(*, now: datetime) -> int:
     for platform_id in sorted(platforms):
         _enqueue(str(platform_id), None)
     return len(platforms)
+
+
+def never_sent(platform_id: str) -> QuerySet[Decision]:
+    """Statements of reasons never handed to the database: decided while the platform had no active account.
+    Not those refused or given up (`submission_error` says why; `relais statements failed` lists them)."""
+    return Decision.objects.filter(
+        platform_id=platform_id,
+        statement__isnull=False,
+        submitted_at__isnull=True,
+        submission_due_at__isnull=True,
+        submission_error="",
+    )
+
+
+def backfill(platform_id: str, *, now: datetime) -> int | None:
+    """Make the statements decided before the account existed due now, and enqueue their submission: Art. 24(5)
+    asks for every decision's statement "without undue delay", not only those made after the account.
+    Returns how many, or None when the platform has no active account to send them with."""
+    if not TransparencyAccount.objects.filter(platform_id=platform_id, active=True).exists():
+        return None
+    count = never_sent(platform_id).update(submission_due_at=now)
+    if count:
+        _enqueue(platform_id, None)  # after the commit
+    return count

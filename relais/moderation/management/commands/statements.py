@@ -16,7 +16,8 @@ from relais.webhooks import targets
 class Command(BaseCommand):
     help = (
         "Statements of reasons and the Transparency Database: `statements submit [--platform SLUG]`, "
-        "`statements sweep`, `statements failed`, `statements account SLUG --token-stdin [--base-url URL]`."
+        "`statements sweep`, `statements failed`, `statements account SLUG --token-stdin [--base-url URL]`, "
+        "`statements backfill SLUG`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         account.add_argument("--base-url", default="https://transparency.dsa.ec.europa.eu")
         account.add_argument("--token-stdin", action="store_true", help="Read the API token from standard input.")
         account.add_argument("--disable", action="store_true", help="Stop submitting (statements stay exportable).")
+        backfill = sub.add_parser(
+            "backfill",
+            help="Submit the statements decided before the platform's account existed (or while it was off).",
+        )
+        backfill.add_argument("slug")
 
     def _platform(self, slug: str) -> Platform:
         platform = Platform.objects.filter(slug=slug).first()
@@ -58,6 +64,12 @@ class Command(BaseCommand):
                 failed = failed.filter(platform=self._platform(options["platform"]))
             for d in failed.select_related("platform").order_by("-decided_at")[: options["limit"]]:
                 self.stdout.write(f"{d.platform.slug}\t{d.puid}\t{d.decided_at.isoformat()}\t{d.submission_error}")
+        elif action == "backfill":
+            platform = self._platform(options["slug"])
+            count = transparency.backfill(str(platform.id), now=clock.now())
+            if count is None:
+                raise CommandError(f"{platform.slug} has no active Transparency Database account: set one first")
+            self.stdout.write(f"{platform.slug}: {count} statements of reasons queued for submission.")
         else:
             self._account(options)
 
@@ -80,3 +92,9 @@ class Command(BaseCommand):
             platform=platform, defaults={"base_url": options["base_url"], "token": token, "active": True}
         )
         self.stdout.write(f"{platform.slug}: statements of reasons will be submitted to {options['base_url']}.")
+        waiting = transparency.never_sent(str(platform.id)).count()
+        if waiting:
+            self.stdout.write(
+                f"{waiting} earlier statements were never submitted; `relais statements backfill {platform.slug}` "
+                "sends them."
+            )
