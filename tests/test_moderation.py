@@ -50,11 +50,10 @@ def platform(db: None) -> Platform:
     return add_platform(name="Sunny Social", country="IE")[0]
 
 
-@pytest.fixture
-def hotline(db: None) -> Helpline:
-    line = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018")[0]
-    TrustedFlaggerStatus.objects.create(
-        helpline=line,
+def arcom_designates(helpline: Helpline) -> TrustedFlaggerStatus:
+    """The 3018's status as Arcom awarded it (valid Union-wide, so on a platform established in Ireland)."""
+    return TrustedFlaggerStatus.objects.create(
+        helpline=helpline,
         authority="Arcom",
         awarded_in="FR",
         scope="EU",
@@ -62,6 +61,12 @@ def hotline(db: None) -> Helpline:
         awarded_on=date(2024, 11, 6),
         source_url="https://www.arcom.fr/",
     )
+
+
+@pytest.fixture
+def hotline(db: None) -> Helpline:
+    line = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018")[0]
+    arcom_designates(line)
     return line
 
 

@@ -41,10 +41,22 @@ from relais.reports.services import receive_report
 from relais.tenants.models import Helpline, Moderator, Platform, StaffMember
 from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
 from tests.test_api import report_body
+from tests.test_moderation import arcom_designates
 
 PASSWORD = "a long moderator passphrase"
 NOW = "2026-11-25T21:00:00+00:00"
 pytestmark = pytest.mark.django_db
+
+
+REMOVED = services.DecisionInput(
+    outcome="restricted",
+    facts="Insults.",
+    terms_ground="§4.2",
+    explanation="Harassment.",
+    category="STATEMENT_CATEGORY_CYBER_VIOLENCE",
+    visibility=("DECISION_VISIBILITY_CONTENT_REMOVED",),
+)
+"""A short restriction, for the pages that show a decision rather than test its statement."""
 
 
 @dataclass
@@ -78,19 +90,6 @@ def world(db: None, settings: Any) -> World:
     stranger, _ = add_moderator(username="sam", platform=other, password=PASSWORD)
     nobody = User.objects.create_user(username="nobody", password=PASSWORD)
     return World(platform, other, helpline, counsellor, moderator, colleague, lead, stranger, nobody)
-
-
-def arcom_designates(helpline: Helpline) -> TrustedFlaggerStatus:
-    """The 3018's status as Arcom awarded it (valid Union-wide, so on a platform established in Ireland)."""
-    return TrustedFlaggerStatus.objects.create(
-        helpline=helpline,
-        authority="Arcom",
-        awarded_in="FR",
-        scope="EU",
-        areas=["harassment", "cyberbullying", "sextortion", "non_consensual_intimate_imagery"],
-        awarded_on=date(2024, 11, 6),
-        source_url="https://www.arcom.fr/",
-    )
 
 
 def make_report(platform: Platform, ident: str, *, received_at: datetime | None = None, **overrides: Any) -> Report:
@@ -532,14 +531,7 @@ def test_reversing_a_restriction_lifts_it_without_a_form(world: World) -> None:
     decision = decided_by(
         world,
         world.moderator,
-        services.DecisionInput(
-            outcome="restricted",
-            facts="Insults.",
-            terms_ground="§4.2",
-            explanation="Harassment.",
-            category="STATEMENT_CATEGORY_CYBER_VIOLENCE",
-            visibility=("DECISION_VISIBILITY_CONTENT_REMOVED",),
-        ),
+        REMOVED,
     )
     appeal = services.appeal(decision=decision, appellant="affected_user", reason="A joke.", now=clock.now())
     client = signed_in(world.lead.user)
@@ -557,23 +549,15 @@ def test_reversing_a_restriction_lifts_it_without_a_form(world: World) -> None:
 
 
 def test_the_statements_page_says_where_each_statement_stands(world: World) -> None:
-    restrict = services.DecisionInput(
-        outcome="restricted",
-        facts="Insults.",
-        terms_ground="§4.2",
-        explanation="Harassment.",
-        category="STATEMENT_CATEGORY_CYBER_VIOLENCE",
-        visibility=("DECISION_VISIBILITY_CONTENT_REMOVED",),
-    )
     actor = services.ModeratorActor.person(world.moderator)
-    export = services.decide(actor=actor, notice=ordinary(world, "e"), data=restrict, now=clock.now())
+    export = services.decide(actor=actor, notice=ordinary(world, "e"), data=REMOVED, now=clock.now())
     client = signed_in(world.moderator.user)
     page = client.get(url("statements")).content.decode()
     assert "No Transparency Database account" in page
     assert "Export only" in page
     TransparencyAccount.objects.create(platform=world.platform, token="t", base_url="https://tdb.example")
     done, due, failed = (
-        services.decide(actor=actor, notice=ordinary(world, ident), data=restrict, now=clock.now())
+        services.decide(actor=actor, notice=ordinary(world, ident), data=REMOVED, now=clock.now())
         for ident in ("ok", "due", "ko")
     )
     Decision.objects.filter(pk=done.pk).update(submitted_at=clock.now(), submission_due_at=None)

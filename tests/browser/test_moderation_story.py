@@ -24,7 +24,8 @@ from relais.moderation.models import Decision, Notice
 from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
 from tests.browser.conftest import PHONE, assert_accessible, assert_no_sideways_scroll, screenshot
-from tests.test_moderation_console import arcom_designates, make_report
+from tests.test_moderation import arcom_designates
+from tests.test_moderation_console import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long moderation passphrase"
