@@ -57,7 +57,6 @@ def receive_report(
         "content": "[" + ",".join(_record(item) for item in services.new_content(report, data)) + "]",
         "notice": _record(article_16_notice(report, suspended=False)),
         "delivery": _record(delivery),
-        "platform": platform.pk,
         "suspended": NoticeStatus.SUSPENDED.value,
     }
     # Inside a caller's transaction (the idempotency middleware holds one) a failure must roll back only this
@@ -121,7 +120,9 @@ def _statement() -> str:
         return f"{function}(NULL::{_q(model._meta.db_table)}, %({name})s::jsonb) p"
 
     unique = ", ".join(_column(Report._meta, name) for name in ("platform", "platform_report_id"))
-    report = f"{insert(Report, record(Report, 'report'))} ON CONFLICT ({unique}) DO NOTHING RETURNING {_q('id')}"
+    platform = _column(Report._meta, "platform")
+    returning = f"RETURNING {_q('id')}, {platform}"
+    report = f"{insert(Report, record(Report, 'report'))} ON CONFLICT ({unique}) DO NOTHING {returning}"
     content = insert(ReportedContent, f"r, {record(ReportedContent, 'content', 'jsonb_populate_recordset')}")
 
     # The notice, suspended when its notifier is (as moderation.services._suspended decides).
@@ -141,12 +142,12 @@ def _statement() -> str:
     endpoint = Endpoint._meta
     fresh = "replace(gen_random_uuid()::text, '-', '')"
     subscribed = (
-        f"JOIN {_q(endpoint.db_table)} e ON e.{_column(endpoint, 'platform')} = %(platform)s "
+        f"JOIN {_q(endpoint.db_table)} e ON e.{_column(endpoint, 'platform')} = r.{platform} "
         f"AND e.{_column(endpoint, 'event_types')} @> jsonb_build_array(p.{_column(Delivery._meta, 'event_type')})"
     )
     delivery = insert(
         Delivery,
-        f"r, {record(Delivery, 'delivery')} {subscribed}",
+        f"r CROSS JOIN {record(Delivery, 'delivery')} {subscribed}",
         {"uid": "gen_random_uuid()", "endpoint_id": "e.id", "message_id": f"'msg_' || {fresh}"},
     )
     endpoint_of = _column(Delivery._meta, "endpoint")
