@@ -20,8 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from relais.moderation.models import Notice, NoticeStatus, NotifierStanding
-from relais.reports import postgresql
-from relais.reports import links
+from relais.reports import links, postgresql
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
 from relais.reports.services import receive_report, receive_report_with_orm
