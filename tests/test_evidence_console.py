@@ -17,6 +17,7 @@ from relais import clock
 from relais.evidence import services
 from relais.evidence.models import CustodyEvent
 from relais.evidence.schemas import EvidenceItemIn
+from relais.handoffs import case_codes
 from relais.handoffs.models import AccessEvent, Case
 from relais.reports.models import Report
 from tests.test_console import World, make_report, share, signed_in, world  # noqa: F401  (a fixture)
@@ -88,7 +89,7 @@ def test_downloading_the_pdf_is_an_export_in_both_logs(world: World, case: Case)
     assert response["Content-Disposition"].startswith('attachment; filename="relais-evidence-')
     text = pdf_text(response.content)
     assert "Dossier de preuves" in text
-    assert case.code[:4] + "-" + case.code[4:] in text
+    assert case_codes.display(case.code) in text
     assert "pour 3018 (e-Enfance)" in text
     export = CustodyEvent.objects.get(action="exported")
     assert (export.actor_label, export.party, export.detail) == (

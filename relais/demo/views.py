@@ -180,7 +180,7 @@ def js_strings() -> dict[str, str]:
         "code_give": _("Give this code when you call or chat with the %(name)s."),
         "code_valid": _("It works for %(days)s days, until %(date)s."),
         "code_contact": _("Contact the %(name)s"),
-        "code_spelled": _("Code: %(code)s"),
+        "code_spoken": _("On the phone, say: %(spoken)s"),
         "shared_status": _("Shared with the %(name)s. Your code: %(code)s"),
         "show_code": _("Show my code"),
         "stopping": _("Stopping…"),
@@ -287,6 +287,7 @@ def share(request: HttpRequest) -> HttpResponse:
         201 if created else 200,
         {
             "case_code": code,
+            "case_code_spoken": case_codes.spoken(case.code, report.reporter_language),
             "expires_at": case.code_expires_at.isoformat(),
             "valid_days": round((case.code_expires_at - now).total_seconds() / 86400),
             "helpline": {"id": case.helpline.directory_id, "name": name, "channels": channels},

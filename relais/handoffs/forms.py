@@ -97,17 +97,27 @@ class QueueFilterForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Case code"),
-        help_text=_("The code the young person gives you, for example K7QM-4X2P. Dashes and spaces do not matter."),
+        help_text=_(
+            "The 14 digits the young person reads out, for example 4821-093-755-1627. Spaces and dashes do not matter."
+        ),
         max_length=40,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",
                 "autocapitalize": "characters",
+                "autocorrect": "off",
                 "spellcheck": "false",
                 "class": "code-input",
             }
         ),
     )
+
+    def __init__(self, *args: Any, digits_only: bool = True, **kwargs: Any) -> None:
+        """`digits_only`: a phone or tablet shows its number pad. Off while a legacy code (with letters) can
+        still find a case of the helpline (`access.legacy_codes_live`)."""
+        super().__init__(*args, **kwargs)
+        if digits_only:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
 
 
 class NoteForm(forms.Form):

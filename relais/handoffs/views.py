@@ -96,7 +96,7 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             page=page,
             rows=rows,
             filtered=bool(chosen.get("status") or chosen.get("category")),
-            lookup_form=forms.LookupForm(),
+            lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
         ),
     )
 
@@ -105,9 +105,11 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
 @console_view
 def lookup(request: HttpRequest, console: Console) -> HttpResponse:
     """A code typed by the counsellor (POST, so it stays out of the address bar and the server's logs)."""
+    digits_only = not access.legacy_codes_live(console.actor.helpline, clock.now())
     if request.method != "POST":
-        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=forms.LookupForm()))
-    form = forms.LookupForm(request.POST)
+        form = forms.LookupForm(digits_only=digits_only)
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form))
+    form = forms.LookupForm(request.POST, digits_only=digits_only)
     if not form.is_valid():
         return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=422)
     try:
@@ -122,17 +124,38 @@ def lookup(request: HttpRequest, console: Console) -> HttpResponse:
         response = render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    except services.MisreadCode as exc:
+        form.add_error("code", _misread_message(exc.misread))
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=422)
     except Http404:
         form.add_error(
             "code",
             _(
-                "No open case has this code. Check it with the young person: codes use the digits 2 to 9 and "
-                "letters without I or O, and work for %(days)s days."
+                "No open case has this code. Check it with the young person: a code works for %(days)s days, "
+                "and only at the helpline it was shared with."
             )
             % {"days": settings.RELAIS_CASE_CODE_DAYS},
         )
         return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=404)
     return redirect("console:case", case_id=case.pk)
+
+
+def _misread_message(misread: case_codes.Misread) -> str:
+    """What to ask the young person again; a misread code is not counted as a wrong one (ADR 0016)."""
+    if misread.reason == "check_digit":
+        return _(
+            "One digit is wrong, or two are swapped: ask the young person to read the code again. "
+            "This does not count as a wrong code."
+        )
+    if misread.reason == "length":
+        return _("A code has %(length)s digits; this one has %(digits)s. Ask the young person to read it again.") % {
+            "length": case_codes.LENGTH,
+            "digits": misread.digits,
+        }
+    return _(
+        "A code has only digits, %(length)s of them (codes shared before have 8 letters and digits, such as "
+        "K7QM-4X2P). Ask the young person to read it again."
+    ) % {"length": case_codes.LENGTH}
 
 
 @require_GET
