@@ -163,11 +163,6 @@ def _zone(card: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(card.get("timezone") or "UTC"))
 
 
-def _spoken(code: str, language: str) -> str:
-    spoken = getattr(case_codes, "spoken", None)
-    return str(spoken(code, language)) if callable(spoken) else " ".join(case_codes.display(code))
-
-
 def _cases(report: Report) -> list[Case]:
     """Every case ever opened about the report, oldest first: the live ones carry a code, all are on the timeline."""
     return list(Case.objects.filter(report=report).select_related("helpline").order_by("created_at"))
@@ -184,7 +179,7 @@ def _active_shares(cases: list[Case], card: dict[str, Any], language: str) -> li
                 helpline_id=case.helpline.directory_id,
                 name=str(line.get("name") or case.helpline.name),
                 code=code,
-                spoken=_spoken(case.code, language),
+                spoken=case_codes.spoken(case.code, language),
                 expires_at=case.code_expires_at,
                 channels=prefill.channels_with_code(line.get("channels", []), code, language),
             )
