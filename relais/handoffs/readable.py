@@ -52,7 +52,7 @@ def language_name(code: str) -> str:
 # --- the access log ---
 
 _STATUS_MOVE = re.compile(r"^(?P<before>[a-z_]+) → (?P<after>[a-z_]+)$")
-_PACK = re.compile(r"^(?P<format>PDF|ZIP) pack of (?P<count>\d+) items")
+_PACK = re.compile(r"^(?P<format>PDF|ZIP) pack of (?P<count>\d+) items$")
 _SOURCE_BY_LABEL = {str(label): value for value, label in Source.choices}
 _Words = Callable[[str], str | None]
 """The words for one action, from its stored detail; None when the detail is not one this version wrote."""

@@ -87,7 +87,8 @@ def statement_in_words(statement: dict[str, Any]) -> StatementInWords:
         for value in values if isinstance(values, list) else [values] if values else []:
             other = str(statement.get(other_field) or "") if other_field and value in _OTHER_VALUES else ""
             ends_on = _date(statement.get(sor.END_DATE_FIELDS[kind]))
-            restrictions.append(Restriction(label=labels.get(value, value), other=other, ends_on=ends_on))
+            label: Words = labels.get(value) or str(value)
+            restrictions.append(Restriction(label=label, other=other, ends_on=ends_on))
     illegal = statement.get("decision_ground") == "DECISION_GROUND_ILLEGAL_CONTENT"
     territories = statement.get("territorial_scope") or []
     everywhere = set(territories) == sor.TERRITORIES
