@@ -12,12 +12,14 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from relais import clock
 from relais.handoffs import services
 from relais.handoffs.models import AccessEvent
 from relais.handoffs.readable import access_event_words
 from relais.moderation import statement_of_reasons as sor
+from relais.moderation.models import Source
 from relais.moderation.readable import statement_in_words
 from tests import test_console
 from tests.test_console import World, make_report, share, signed_in, url
@@ -97,17 +99,11 @@ def test_the_access_log_says_what_happened_in_the_readers_language(world: World)
     ],
 )
 def test_every_stored_action_reads_as_words(action: str, detail: str, words: str) -> None:
-    from django.utils import translation
-
     with translation.override("en"):
         assert access_event_words(action, detail) == words
 
 
-def test_the_escalation_is_logged_in_words(world: World) -> None:
-    from django.utils import translation
-
-    from relais.moderation.models import Source
-
+def test_the_escalation_is_logged_in_words() -> None:
     detail = f"{Source.TRUSTED_FLAGGER.label}: cyberbullying"  # as moderation.services.escalate writes it
     with translation.override("fr"):
         assert access_event_words("escalated", detail) == (
@@ -150,8 +146,6 @@ def test_dates_read_naturally_with_a_machine_readable_time(world: World) -> None
 
 
 def test_a_statement_reads_back_in_words_with_unknown_values_kept() -> None:
-    from django.utils import translation
-
     decision = harassment_decision(
         visibility=("DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_VISIBILITY_OTHER"),
         visibility_other="hidden from search",
