@@ -209,7 +209,7 @@ def test_the_case_page_shows_the_report_as_consented_and_logs_each_view(world: W
     assert "t&#x27;es nul, personne ne t&#x27;aime" in page  # the content, as the platform sent it
     assert 'href="https://social.example/@bully"' in page
     assert "Appeler le 3018" in page  # the help card's main button
-    assert "Nov. 25, 2026, 10:59 p.m." in page  # when it was shown, in the helpline's zone, date and time
+    assert "Wednesday 25 November 2026, 22:59" in page  # when it was shown, in the helpline's zone, day, date, time
     assert "u-••••9c" in page  # the pseudonym is masked: not part of the consent
     assert "u-7f3a9c" not in page
     assert "rentrée" not in page  # the description was not shared
@@ -238,7 +238,7 @@ def test_the_console_speaks_french(world: World) -> None:
     assert "Cas partagés avec 3018 (e-Enfance)" in queue
     page = client.get(url("case", case)).content.decode()
     assert "Journal des accès" in page
-    assert "25 novembre 2026 22:59" in page
+    assert "mercredi 25 novembre 2026, 22:59" in page
 
 
 def test_the_access_log_cannot_be_changed_from_the_console(world: World) -> None:

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from relais import clock
 from relais.directory.runtime import current
-from relais.handoffs import access, case_codes, forms, services
+from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
 from relais.tenants.models import Helpline, StaffMember
@@ -296,10 +296,12 @@ def _render_case(
         assigned = case.assigned_to_id
         member = None if assigned is None else StaffMember.objects.filter(user_id=assigned, helpline=helpline).first()
         assign_form = forms.AssignForm(initial={"assigned_to": member}, helpline=helpline)
+    failed = next((f for f in (escalation_form, note_form, follow_up_form, assign_form) if _failed(f)), None)
     context = _context(
         console,
         view=view,
         case=case,
+        errors=forms.error_summary(failed) if failed is not None else [],
         code=case_codes.display(case.code),
         code_valid=case.code_expires_at > clock.now(),
         summary=_summary(case),
@@ -310,12 +312,17 @@ def _render_case(
         follow_up_form=follow_up_form or forms.FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
         assign_form=assign_form,
         access_log=[
-            {"event": e, "action": forms.ACTION_LABELS.get(e.action, e.action)} for e in reversed(view.access_log)
+            {"event": e, "words": readable.access_event_words(e.action, e.detail)} for e in reversed(view.access_log)
         ],
         help_card=_card_summary(view.help_card),
         **_platform_side(case, escalation_form),
     )
     return render(request, "handoffs/case.html", context, status=status)
+
+
+def _failed(form: Any) -> bool:
+    """A form that came back with errors: the page names them at the top and unfolds the form they are in."""
+    return form is not None and form.is_bound and bool(form.errors)
 
 
 def _items(case: Case) -> list[tuple[int, str]]:
@@ -341,6 +348,7 @@ def _platform_side(case: Case, form: forms.EscalationForm | None) -> dict[str, A
     return {
         "outcomes": outcomes,
         "escalation_form": None if waiting else form,
+        "escalation_open": _failed(form),
         "flagger": standing,
         "source_labels": forms.SOURCE_LABELS,
     }
