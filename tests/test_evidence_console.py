@@ -94,10 +94,10 @@ def test_downloading_the_pdf_is_an_export_in_both_logs(world: World, case: Case)
     assert (export.actor_label, export.party, export.detail) == (
         "Camille (3018 (e-Enfance))",
         "3018 (e-Enfance)",
-        "PDF pack of 3 items",
+        "PDF pack of 3 items and 2 reported items",
     )
     logged = AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED)
-    assert (logged.actor, logged.detail) == (world.counsellor.user, "PDF pack of 3 items")
+    assert (logged.actor, logged.detail) == (world.counsellor.user, "PDF pack of 3 items and 2 reported items")
 
 
 def test_opening_the_pdf_in_the_browser_is_a_view(world: World, case: Case) -> None:
@@ -113,7 +113,8 @@ def test_the_zip_holds_the_originals(world: World, case: Case) -> None:
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert any(name.endswith("files/02-image.png") for name in names)
     assert (
-        AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED).detail == "ZIP pack of 3 items"
+        AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED).detail
+        == "ZIP pack of 3 items and 2 reported items"
     )
 
 
