@@ -274,7 +274,10 @@ def test_the_zips_reported_items_re_check_with_sha256_alone(api: Client, report_
         assert hashlib.sha256(data).hexdigest() == item["sha256_at_intake"] == at_intake == expected_sha256(sent)
         assert json.loads(data)["text"] == sent["text"]
     assert listed[0]["author_handle"] == HANDLE
-    sums = dict(reversed(line.split("  ", 1)) for line in archive.read(f"{stem}/SHA256SUMS").decode().splitlines())
+    sums = {
+        name: digest
+        for digest, name in (line.split("  ", 1) for line in archive.read(f"{stem}/SHA256SUMS").decode().splitlines())
+    }
     assert sums["reported/01-message.json"] == intake[0]
     assert "reported/README.txt" in sums
     assert "sha256sum" in archive.read(f"{stem}/reported/README.txt").decode()
