@@ -18,7 +18,7 @@ from relais.evidence import services
 from relais.evidence.models import CustodyEvent
 from relais.evidence.schemas import EvidenceItemIn
 from relais.handoffs.models import AccessEvent, Case
-from relais.reports.models import Report
+from relais.reports.models import Report, ReportedContent
 from tests.test_console import World, make_report, share, signed_in, world  # noqa: F401  (a fixture)
 from tests.test_evidence import JPEG, PNG, evidence_store, flip_one_byte, pdf_text  # noqa: F401  (a fixture)
 
@@ -152,6 +152,16 @@ def test_a_failed_integrity_check_is_a_message_on_the_case_page_not_a_pack(
     )
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.EVIDENCE_EXPORTED).exists()
     assert CustodyEvent.objects.filter(action="integrity_failed", item=photo).count() == 1
+
+
+def test_a_changed_reported_item_is_named_on_the_case_page_in_french(world: World, case: Case) -> None:
+    ReportedContent.objects.filter(report=case.report, position=0).update(text="rien")
+    client = signed_in(world.counsellor)
+    response = client.get(url("evidence_pdf", case), follow=True, headers={"Accept-Language": "fr"})
+    assert "élément signalé 1 ne correspond plus à ce que la plateforme a envoyé" in response.content.decode()
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.EVIDENCE_EXPORTED).exists()
+    failed = CustodyEvent.objects.get(action="integrity_failed")
+    assert (failed.item, failed.party) == (None, world.helpline.name)
 
 
 def test_a_repeated_picture_is_flagged_on_the_case_page(world: World, case: Case) -> None:
