@@ -303,8 +303,12 @@ def test_a_reported_item_changed_in_the_database_stops_the_pack(api: Client, rep
 def test_outside_france_the_pack_points_to_the_police_and_the_help_cards_helpline(api: Client) -> None:
     reporter = {"country": "BE", "language": "en", "age": 14, "timezone": "Europe/Brussels"}
     with time_machine.travel(AT_2259, tick=False):
-        created = post(api, report_body(reporter=reporter, content=CONTENT[:1])).json()
+        rtl = {"kind": "message", "text": "مرحبا يا صديقي · שלום", "author_handle": "ناصر_٢٠٠٩"}
+        created = post(api, report_body(reporter=reporter, content=[CONTENT[0], rtl])).json()
     text = pdftotext(api.get(f"/api/v1/reports/{created['id']}/evidence.pdf").content)
+    for hebrew in "שלום":  # right-to-left text, drawn with the bundled fonts
+        assert hebrew in text
+    assert sum(1 for char in text if "\u0600" <= char <= "\u06ff" or "\ufe70" <= char <= "\ufeff") >= 10
     assert "What to do with this pack" in text
     assert "Keep this pack as it is" in text
     assert "You can tell the police (on 101) or at a police station" in text
