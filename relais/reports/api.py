@@ -63,7 +63,10 @@ def report_json(report: Report, request: HttpRequest | None = None) -> dict[str,
                 "content_id": c.content_id or None,
                 "kind": c.kind,
                 "text": c.text or None,
+                "author_handle": c.author_handle or None,
+                "author_profile_url": c.author_profile_url or None,
                 "posted_at": c.posted_at.isoformat() if c.posted_at else None,
+                "sha256": c.sha256 or None,
             }
             for c in report.content.all()
         ],

@@ -65,7 +65,11 @@ class Report(models.Model):
 
 
 class ReportedContent(models.Model):
-    """One reported item as the platform described it (the preserved content itself is evidence's job)."""
+    """One reported item as the platform described it: what was said, by whom (as shown), when, where.
+
+    The platform's description is evidence too, often the only copy once the author deletes the message: its
+    fingerprint (`sha256`) is taken at intake and checked on every evidence pack. Uploaded files are evidence's.
+    """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="content")
     position = models.PositiveSmallIntegerField()
@@ -73,7 +77,15 @@ class ReportedContent(models.Model):
     url = models.URLField(max_length=2048, blank=True)
     content_id = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True, max_length=10000)
+    author_handle = models.CharField(max_length=200, blank=True, help_text="The author's name as shown.")
+    author_profile_url = models.URLField(max_length=2048, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the item's canonical form (relais/evidence/reported.py), taken at intake; "
+        "empty for items received before it was.",
+    )
 
     class Meta:
         ordering = ["report", "position"]

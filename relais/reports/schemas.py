@@ -49,11 +49,18 @@ class ReporterIn(StrictSchema):
         return value.upper()
 
 
+WebUrl = Annotated[str, Field(pattern=r"^https?://[!-~]+$", max_length=2048)]
+AuthorHandle = Annotated[str, Field(max_length=200, description="The author's name as shown, e.g. @someone")]
+"""The author as the platform showed them; evidence items (evidence.schemas) take the same two fields."""
+
+
 class ContentIn(StrictSchema):
-    url: Annotated[str, Field(pattern=r"^https?://[!-~]+$", max_length=2048)] | None = None
+    url: WebUrl | None = None
     content_id: Annotated[str, Field(pattern=OPAQUE_ID_PATTERN)] | None = None
     kind: ContentKind
     text: Annotated[str, Field(max_length=10000)] | None = None
+    author_handle: AuthorHandle | None = None
+    author_profile_url: WebUrl | None = None
     posted_at: AwareDatetime | None = None
 
     _iso = field_validator("posted_at", mode="before")(iso_string_only)
@@ -86,7 +93,12 @@ class ContentOut(Schema):
     content_id: str | None
     kind: str
     text: str | None
+    author_handle: str | None
+    author_profile_url: str | None
     posted_at: datetime | None
+    sha256: str | None = Field(
+        description="SHA-256 of the item's canonical form, taken at intake (ADR 0011): re-checkable without Relais"
+    )
 
 
 REPORTER_URL_DESCRIPTION = (

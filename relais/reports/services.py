@@ -5,10 +5,11 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from relais.evidence import reported
 from relais.moderation.services import open_article_16_notice
 from relais.reports import links
 from relais.reports.models import Report, ReportedContent
-from relais.reports.schemas import ReportIn, strip_control
+from relais.reports.schemas import ContentIn, ReportIn, strip_control
 from relais.tenants.models import Platform
 from relais.webhooks import events as webhook_events
 
@@ -54,18 +55,37 @@ def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any],
 
 
 def new_content(report: Report, data: ReportIn) -> list[ReportedContent]:
-    return [
-        ReportedContent(
-            report=report,
-            position=i,
-            kind=item.kind,
-            url=item.url or "",
-            content_id=item.content_id or "",
-            text=strip_control(item.text or ""),
-            posted_at=item.posted_at,
-        )
-        for i, item in enumerate(data.content)
-    ]
+    """The content rows as stored, not yet saved, each with its fingerprint: both intake paths insert these."""
+    return [_content(report, i, item) for i, item in enumerate(data.content)]
+
+
+def _content(report: Report, position: int, item: ContentIn) -> ReportedContent:
+    content = ReportedContent(
+        report=report,
+        position=position,
+        kind=item.kind,
+        url=item.url or "",
+        content_id=item.content_id or "",
+        text=strip_control(item.text or ""),
+        author_handle=strip_control(item.author_handle or ""),
+        author_profile_url=item.author_profile_url or "",
+        posted_at=item.posted_at,
+    )
+    content.sha256 = reported.content_sha256(canonical_of(content))
+    return content
+
+
+def canonical_of(content: ReportedContent) -> bytes:
+    """The item's canonical form (evidence/reported.py) from its stored values: what its `sha256` covers."""
+    return reported.canonical_content(
+        kind=content.kind,
+        content_id=content.content_id,
+        url=content.url,
+        text=content.text,
+        author_handle=content.author_handle,
+        author_profile_url=content.author_profile_url,
+        posted_at=content.posted_at,
+    )
 
 
 def receive_report_with_orm(
