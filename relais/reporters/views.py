@@ -30,6 +30,8 @@ from django.views.decorators.http import require_http_methods
 from relais import clock
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
+from relais.evidence import services as evidence
+from relais.evidence.vault import IntegrityFailure
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
 from relais.handoffs.consent import SCOPES
@@ -420,17 +422,8 @@ def pack(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     language = page_language(request, report)
-    from relais.evidence import services as evidence
-    from relais.evidence.vault import IntegrityFailure
-
     try:
-        builder = getattr(evidence, "reporter_pack_pdf", None)
-        if builder is not None:
-            content = builder(report, language=language, now=clock.now())
-        else:
-            content = evidence.export_for_platform(
-                platform=report.platform, report=report, fmt="pdf", language=language, now=clock.now()
-            ).content
+        content = evidence.reporter_pack_pdf(report, language=language, now=clock.now())
     except IntegrityFailure:
         logger.exception("reporter's pack refused: an item failed its integrity check")
         with translation.override(language):
