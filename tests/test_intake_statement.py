@@ -243,3 +243,29 @@ def test_nothing_is_half_written_when_the_statement_fails(platform: Platform) ->
     with pytest.raises(DatabaseError):
         postgresql.receive_report(platform=platform, data=impossible, help_card=CARD, received_at=AT)
     assert [m.objects.count() for m in (Report, ReportedContent, Notice, Delivery)] == [0, 0, 0, 0]
+
+
+def test_a_country_from_the_platforms_default_is_written_alike_on_both_paths(platform: Platform, settings: Any) -> None:
+    """ADR 0019: the country a report did not give is the platform's, and the report says it was assumed."""
+    settings.RELAIS_FAKE_NOW = AT.isoformat()  # when deliveries are recorded
+    platform.reporter_country = "BE"
+    platform.reporter_timezone = "Europe/Brussels"
+    platform.save()
+    for path, ident in ((receive_report_with_orm, "a"), (receive_report, "b")):
+        data = rich(ident)
+        data.reporter = data.reporter.model_copy(update={"country": None, "timezone": None})
+        path(platform=platform, data=data, help_card=CARD, received_at=AT)
+    by_orm, by_sql = (Report.objects.get(platform_report_id=ident) for ident in ("a", "b"))
+    assert written(by_sql) == written(by_orm)
+    stored = written(by_sql)["report"]
+    assert (stored["reporter_country"], stored["reporter_country_assumed"], stored["reporter_timezone"]) == (
+        "BE",
+        True,
+        "",
+    )
+    by_orm_sent, _ = receive_report_with_orm(platform=platform, data=rich("c"), help_card=CARD, received_at=AT)
+    by_sql_sent, _ = receive_report(platform=platform, data=rich("d"), help_card=CARD, received_at=AT)
+    assert [r.reporter_country_assumed for r in Report.objects.filter(pk__in=[by_orm_sent.pk, by_sql_sent.pk])] == [
+        False,
+        False,
+    ]

@@ -25,13 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from relais import clock
-from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
 from relais.http import field_errors, json_response
 from relais.reports import access as report_access
 from relais.reports import services
+from relais.reports.api import country_required, help_for
 from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
 from relais.tenants.models import Helpline, Platform, Presentation
@@ -221,17 +221,12 @@ def report(request: HttpRequest) -> HttpResponse:
         errors = field_errors([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors()])
         return json_response(422, {"detail": "Invalid report.", "errors": errors})
     now = clock.now()
-    help_request = HelpRequest(
-        country=data.reporter.country,
-        language=data.reporter.language or translation.get_language() or "fr",
-        category=data.category,
-        danger=data.danger,
-        age=data.reporter.age,
-        timezone=data.reporter.timezone,
-    )
-    card = current().cards.card_json(help_request, now)
+    platform = demo_platform()
+    card = help_for(data, platform)  # as the API computes it, `country_source` included
+    if card is None:
+        return country_required(platform)
     try:
-        stored, created = services.receive_report(platform=demo_platform(), data=data, help_card=card, received_at=now)
+        stored, created = services.receive_report(platform=platform, data=data, help_card=card, received_at=now)
         share = _share_offer(stored.help_card)
     except DatabaseError:
         logger.exception("demo report not stored")

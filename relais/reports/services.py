@@ -5,12 +5,14 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from relais.directory.routing import HelpRequest
 from relais.evidence import reported
 from relais.moderation.services import open_article_16_notice
 from relais.reports import links
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ContentIn, ReportIn, strip_control
-from relais.tenants.models import Platform
+from relais.tenants import reporter_defaults
+from relais.tenants.models import Platform, Presentation
 from relais.webhooks import events as webhook_events
 
 
@@ -32,14 +34,17 @@ def receive_report(
 
 
 def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any], received_at: datetime) -> Report:
-    """The report as stored, not yet saved: both intake paths take their values from here."""
+    """The report as stored, not yet saved: both intake paths take their values from here.
+
+    A report without a country takes the platform's default (the API has refused it when there is none)."""
     reporter = data.reporter
     report = Report(
         platform=platform,
         platform_report_id=data.platform_report_id,
         category=data.category,
         danger=data.danger,
-        reporter_country=reporter.country,
+        reporter_country=reporter.country or platform.reporter_country,
+        reporter_country_assumed=reporter.country is None,
         reporter_language=reporter.language,
         reporter_age=reporter.age,
         reporter_timezone=reporter.timezone or "",
@@ -52,6 +57,55 @@ def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any],
     # The reporter's private link comes with the report, so both intake paths write it (ADR 0017).
     links.issue(report)
     return report
+
+
+def help_request_for(report: Report, *, presentation: str, country: str | None = None) -> HelpRequest:
+    """The routing request for a report, stored or about to be: its country, or `country` when the reporter
+    chose another (the reporter's page), with its language, age, category and danger.
+
+    The zone is the report's own, else the platform's default for reporters of that country, else None (the
+    country's: routing decides), so a card recomputed later or for another country follows the same rule as
+    intake. Reads `report.platform`: select it with the report (intake's report already holds it).
+    """
+    return help_request(
+        platform=report.platform,
+        country=country or report.reporter_country,
+        language=report.reporter_language,
+        category=report.category,
+        danger=report.danger,
+        age=report.reporter_age,
+        timezone=report.reporter_timezone or None,
+        presentation=presentation,
+    )
+
+
+def help_request(
+    *,
+    platform: Platform | None,
+    country: str,
+    language: str,
+    category: str,
+    danger: str,
+    age: int | None,
+    timezone: str | None,
+    presentation: str,
+) -> HelpRequest:
+    """What intake and `help_request_for` share: the zone rule and the presentation's name for routing.
+    `platform` None: unknown (its key could not be checked), so no default zone."""
+    country = country.upper()
+    if timezone is None and platform is not None:
+        timezone = reporter_defaults.platform_zone(
+            country, default_country=platform.reporter_country, default_zone=platform.reporter_timezone
+        )
+    return HelpRequest(
+        country=country,
+        language=language,
+        category=category,
+        danger="immediate" if danger == "immediate" else "none",
+        age=age,
+        timezone=timezone,
+        presentation="link" if presentation == Presentation.LINK else "call_button",
+    )
 
 
 def new_content(report: Report, data: ReportIn) -> list[ReportedContent]:
