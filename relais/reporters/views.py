@@ -28,7 +28,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from relais import clock
-from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.evidence import services as evidence
 from relais.evidence.vault import IntegrityFailure
@@ -41,8 +40,9 @@ from relais.moderation import services as moderation
 from relais.moderation.models import AppealStatus, Source
 from relais.reporters import access, help_now
 from relais.reporters import timeline as timelines
+from relais.reports import services as report_services
 from relais.reports.models import Report
-from relais.tenants.models import Helpline, Presentation
+from relais.tenants.models import Helpline
 
 logger = logging.getLogger(__name__)
 
@@ -146,19 +146,6 @@ class ActiveShare:
     spoken: str
     expires_at: datetime
     channels: list[dict[str, Any]]
-
-
-def help_request(report: Report, *, country: str | None = None) -> HelpRequest:
-    presentation = report.platform.presentation
-    return HelpRequest(
-        country=country or report.reporter_country,
-        language=report.reporter_language,
-        category=report.category,
-        danger="immediate" if report.danger == "immediate" else "none",
-        age=report.reporter_age,
-        timezone=report.reporter_timezone or None,
-        presentation="link" if presentation == Presentation.LINK else "call_button",
-    )
 
 
 def _zone(card: dict[str, Any]) -> ZoneInfo:
@@ -273,7 +260,9 @@ def _countries(language: str) -> list[tuple[str, str]]:
 
 def _context(request: HttpRequest, report: Report, language: str) -> dict[str, Any]:
     now = clock.now()
-    card = current().cards.card_json(help_request(report), now)
+    card = current().cards.card_json(
+        report_services.help_request_for(report, presentation=report.platform.presentation), now
+    )
     zone = _zone(card)
     closed = help_now.specialist_closed(card, report.category)
     closed_day = None
@@ -298,7 +287,7 @@ def _context(request: HttpRequest, report: Report, language: str) -> dict[str, A
         "optional_scopes": [s for s in OPTIONAL_SCOPES if s != "description" or report.description],
         "timeline": steps,
         "country_name": dict(countries).get(report.reporter_country, report.reporter_country),
-        "country_assumed": bool(getattr(report, "reporter_country_assumed", False)),
+        "country_assumed": report.reporter_country_assumed,
         "countries": countries,
         "platform": report.platform,
         "quick_exit_url": settings.RELAIS_QUICK_EXIT_URL,
@@ -401,13 +390,9 @@ def _country(request: HttpRequest, report: Report) -> HttpResponse:
     chosen = request.POST.get("country", "").upper()
     if chosen not in current().directory.countries:
         return _invalid(request, report, {"country": _("Choose a country from the list.")})
-    fields = ["reporter_country"]
-    report.reporter_country = chosen
-    if hasattr(report, "reporter_country_assumed"):
-        report.reporter_country_assumed = False
-        fields.append("reporter_country_assumed")
+    report.reporter_country, report.reporter_country_assumed = chosen, False
     try:
-        report.save(update_fields=fields)
+        report.save(update_fields=["reporter_country", "reporter_country_assumed"])
     except DatabaseError:
         logger.exception("reporter's country not saved")
         return _invalid(request, report, {"country": _("Your country could not be saved. Try again in a moment.")})
