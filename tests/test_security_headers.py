@@ -4,14 +4,18 @@ its docs, and error pages. HSTS with includeSubDomains is checked on a productio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from relais import clock
+from relais.handoffs.models import Case
 from relais.handoffs.services import share_report
 from relais.middleware import permissions_policy_header
 from relais.reports import links
+from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
 from tests.test_moderation_console import make_report
 
@@ -50,30 +54,46 @@ def assert_strict(response: object, where: str) -> dict[str, str]:
     return policy
 
 
-@pytest.mark.django_db
-def test_every_kind_of_page_answers_with_a_strict_policy_and_the_features_off() -> None:
+@dataclass(frozen=True)
+class Everyone:
+    """One of each person whose pages carry the policies, signed in with PASSWORD."""
+
+    platform: Platform
+    case: Case  # shared with the 3018, for the counsellor (camille)
+    reporter_path: str  # another report's private page, not shared yet
+
+
+def everyone() -> Everyone:
+    """A platform with its moderator (ines), the 3018 with its counsellor (camille), an admin (root)."""
     platform, _ = add_platform(name="Sunny Social", country="IE")
     helpline, _ = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018", slug="3018")
     add_staff(username="camille", helpline=helpline, password=PASSWORD)
     add_moderator(username="ines", platform=platform, password=PASSWORD)
     User.objects.create_superuser("root", password=PASSWORD)
-    report = make_report(platform, "r-headers", reporter={"country": "FR", "language": "fr", "age": 14})
-    reporter_url = links.reporter_url(report)
-    assert reporter_url is not None
+    reporter = {"country": "FR", "language": "fr", "age": 14}
     case, _ = share_report(
         platform=platform,
-        report=report,
+        report=make_report(platform, "r-shared", reporter=reporter),
         helpline_id="fr-3018",
         given_at=clock.now(),
         text_version="fr-2026-11",
-        scope=["report"],
+        scope=["report", "content"],
         now=clock.now(),
     )
+    url = links.reporter_url(make_report(platform, "r-own", reporter=reporter))
+    assert url is not None
+    return Everyone(platform=platform, case=case, reporter_path=url[url.index("/r/") :])
+
+
+@pytest.mark.django_db
+def test_every_kind_of_page_answers_with_a_strict_policy_and_the_features_off() -> None:
+    world = everyone()
+    platform, case = world.platform, world.case
 
     anonymous = Client()
     pages = {
         "/": 200,  # the demo feed
-        reporter_url[reporter_url.index("/r/") :]: 200,
+        world.reporter_path: 200,
         "/r/not-a-real-link": 404,
         "/console/login/": 200,
         "/moderation/login/": 200,

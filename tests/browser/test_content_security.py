@@ -7,21 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from relais import clock
-from relais.handoffs.services import share_report
-from relais.reports import links
-from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
 from tests.browser.conftest import PHONE
 from tests.browser.test_demo_feed import report_in_french
-from tests.test_moderation_console import make_report
+from tests.test_security_headers import PASSWORD, everyone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a long enough passphrase"
 LISTEN = """
 document.addEventListener("securitypolicyviolation", (e) => {
   window.relaisViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
@@ -65,24 +59,7 @@ def test_no_page_breaks_the_policies_while_it_is_used(
 ) -> None:
     settings.RELAIS_FAKE_NOW = "2026-11-25T22:59:00+01:00"
     settings.RELAIS_QUICK_EXIT_URL = f"{live_server.url}/api/v1/health"
-    platform, _ = add_platform(name="Sunny Social", country="IE")
-    helpline, _ = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018", slug="3018")
-    add_staff(username="camille", helpline=helpline, password=PASSWORD)
-    add_moderator(username="ines", platform=platform, password=PASSWORD)
-    User.objects.create_superuser("root", password=PASSWORD)
-    shared = make_report(platform, "r-shared", reporter={"country": "FR", "language": "fr", "age": 14})
-    case, _ = share_report(
-        platform=platform,
-        report=shared,
-        helpline_id="fr-3018",
-        given_at=clock.now(),
-        text_version="fr-2026-11",
-        scope=["report", "content"],
-        now=clock.now(),
-    )
-    own = make_report(platform, "r-own", reporter={"country": "FR", "language": "fr", "age": 14})
-    reporter_url = links.reporter_url(own)
-    assert reporter_url is not None
+    world = everyone()
 
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE)
     context.set_default_timeout(10_000)
@@ -99,7 +76,7 @@ def test_no_page_breaks_the_policies_while_it_is_used(
         visited.append("demo feed and its help card")
 
         # The reporter's page: its forms are sent with fetch, the answer replaces the page.
-        page.goto(f"{live_server.url}{reporter_url[reporter_url.index('/r/') :]}")
+        page.goto(f"{live_server.url}{world.reporter_path}")
         expect(page.get_by_role("link", name="Quitter vite")).to_be_visible()
         page.locator('input[name="scope"][value="content"]').check()
         page.get_by_label("Oui, partager mon signalement avec le 3018").check()
@@ -108,7 +85,7 @@ def test_no_page_breaks_the_policies_while_it_is_used(
         visited.append("reporter page, shared")
 
         # The helpline console: sign-in, queue, the case with its escalation form unfolded.
-        sign_in(page, f"{live_server.url}/console/cases/{case.pk}/", "camille")
+        sign_in(page, f"{live_server.url}/console/cases/{world.case.pk}/", "camille")
         expect(page.locator(".facts").first).to_be_visible()
         page.locator("details.escalation summary").click()
         expect(page.locator("#id_ground")).to_be_visible()
@@ -125,7 +102,7 @@ def test_no_page_breaks_the_policies_while_it_is_used(
         # The admin, with a change form's scripts.
         sign_in(page, f"{live_server.url}/admin/login/", "root")
         expect(page.locator("#site-name")).to_be_visible()
-        page.goto(f"{live_server.url}/admin/tenants/platform/{platform.pk}/change/")
+        page.goto(f"{live_server.url}/admin/tenants/platform/{world.platform.pk}/change/")
         expect(page.locator("form")).not_to_have_count(0)
         visited.append("admin")
 
