@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from relais import clock
@@ -15,6 +16,7 @@ from relais.handoffs.models import Case
 from relais.handoffs.services import share_report
 from relais.middleware import permissions_policy_header
 from relais.reports import links
+from relais.settings import csp_extra
 from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
 from tests.test_moderation_console import make_report
@@ -146,3 +148,14 @@ def test_the_permissions_policy_header_reads_as_browsers_expect() -> None:
     assert permissions_policy_header({"camera": [], "fullscreen": ["self", "https://video.example"]}) == (
         'camera=(), fullscreen=(self "https://video.example")'
     )
+
+
+def test_an_operator_adds_sources_per_directive_and_a_wrong_directive_is_refused() -> None:
+    assert csp_extra("img-src=https://cdn.example https://b.example; connect-src=https://errors.example;") == {
+        "img-src": ["https://cdn.example", "https://b.example"],
+        "connect-src": ["https://errors.example"],
+    }
+    assert csp_extra("") == {}
+    for wrong in ("script-scr=https://x.example", "img-src", "img-src=", "https://cdn.example"):
+        with pytest.raises(ImproperlyConfigured, match="RELAIS_CSP_EXTRA"):
+            csp_extra(wrong)
