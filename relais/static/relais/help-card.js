@@ -127,7 +127,7 @@ a{color:var(--relais-accent,#1f4fc4)}
 .qx__lights--on{display:flex}
 .qx__light{width:.5rem;height:.5rem;border:1px solid currentColor;border-radius:50%}
 .qx__light--on{background:currentColor}
-.qx__hint{color:var(--relais-muted,#4a5366);font-size:.875rem}
+.qx__hint{flex:1 1 7rem;color:var(--relais-muted,#4a5366);font-size:.875rem;line-height:1.25}
 @media (hover:none),(pointer:coarse){.qx__hint{display:none}}
 @media (forced-colors:active){.qx__button,.primary-action,.emergency__link{border-color:ButtonText}}
 `;
