@@ -190,6 +190,21 @@ def test_a_card_fetched_from_the_help_api_on_another_origin(
     assert_no_sideways_scroll(page)
 
 
+def test_a_card_set_as_a_property_before_the_script_loads(browser: Browser, bare_site: str, site_dir: str) -> None:
+    """A platform's script may hand over the report's card before the component is defined."""
+    card = (FIXTURES / "help_card_en_danger.json").read_text(encoding="utf-8")
+    body = (
+        '<relais-help-card lang="fr"></relais-help-card>'
+        f"<script>document.querySelector('relais-help-card').card = {card};</script>"
+        '<script type="module" src="/help-card.js"></script>'
+    )
+    Path(site_dir, "property.html").write_text(_page("Help", body, lang="fr"), encoding="utf-8")
+    page, _ = _open(browser, f"{bare_site}/property.html")
+    call = page.locator("relais-help-card .primary-action")
+    expect(call).to_have_text("Appeler le 112")  # the `lang` attribute wins over the card's English
+    expect(page.locator("relais-help-card").get_by_role("button", name="Quitter vite")).to_be_visible()
+
+
 @pytest.mark.django_db
 def test_an_unreachable_api_is_said_politely(browser: Browser, bare_site: str, site_dir: str) -> None:
     element = '<relais-help-card api-base="http://127.0.0.1:9" country="FR" language="en"></relais-help-card>'

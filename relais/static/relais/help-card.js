@@ -389,6 +389,12 @@ class RelaisHelpCard extends HTMLElement {
   }
 
   connectedCallback() {
+    // A `card` set before this script ran is an own property hiding the setter: take it over.
+    if (Object.prototype.hasOwnProperty.call(this, "card")) {
+      const given = this.card;
+      delete this.card;
+      this.card = given;
+    }
     if (this.getAttribute("quick-exit") !== "none") this.exit.connect();
     if (!this._card) {
       const script = this.querySelector('script[type="application/json"]');

@@ -1,4 +1,5 @@
-// The demo social feed: a post's ⋯ menu, the report dialog, and the help card Relais answers with.
+// The demo social feed: a post's ⋯ menu, the report dialog, and the help card Relais answers with, shown by
+// <relais-help-card> (relais/static/relais/help-card.js), the component any platform can embed.
 // Plain ES2020, no framework and no inline script, so the page can run under a strict CSP.
 // Every text comes from the page (rendered by Django in the page's language), never from this file.
 "use strict";
@@ -331,11 +332,12 @@
 
   // The code step's ways to reach the helpline (with the code in the message where a channel can carry it).
   const channelItem = (channel) => {
-    const external = /^https?:/i.test(channel.uri);
+    const newTab = /^https?:/i.test(channel.uri) ? { target: "_blank", rel: "noopener noreferrer" } : {};
     const label = channel.open_now
-      ? el("a", external ? { class: "channel__link", href: channel.uri, target: "_blank", rel: "noopener noreferrer" } : { class: "channel__link", href: channel.uri }, channel.label)
+      ? el("a", { class: "channel__link", href: channel.uri, ...newTab }, channel.label)
       : el("span", { class: "channel__label" }, channel.label);
-    return el("li", { class: `channel ${channel.open_now ? "channel--open" : "channel--closed"}`, "data-channel-id": channel.id }, label);
+    const state = channel.open_now ? "channel--open" : "channel--closed";
+    return el("li", { class: `channel ${state}`, "data-channel-id": channel.id }, label);
   };
 
   // ---- Sharing with the helpline, on the reporter's consent -----------------------------------------
