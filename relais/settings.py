@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "relais.webhooks",
     "relais.evidence",
     "relais.moderation",
+    "relais.reporters",
     "relais.demo",
     "django_tasks",
     "django_tasks_db",
@@ -255,7 +256,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"reporter_links": {"()": "relais.logs.RedactReporterLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["reporter_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("RELAIS_LOG_LEVEL", "INFO")},
     # httpx logs every webhook request with its full URL at INFO; the delivery log already records them.
     # fontTools logs every font subset of every evidence PDF at INFO.
@@ -265,6 +267,13 @@ RELAIS_API_KEY_CACHE_SECONDS = float(os.environ.get("RELAIS_API_KEY_CACHE_SECOND
 """How long a process trusts an API key it has checked (lets help flow while the database is down)."""
 RELAIS_CASE_CODE_DAYS = int(os.environ.get("RELAIS_CASE_CODE_DAYS", "30"))
 """How long a case code can be used to find a shared report (the case itself stays in the queue)."""
+RELAIS_PUBLIC_URL = os.environ.get("RELAIS_PUBLIC_URL", "").rstrip("/")
+"""Where reporters reach this Relais (`https://relais.example.org`): links sent outside a request (a worker's
+direct message) are built on it. Empty: the request's own host, or http://127.0.0.1:8000 outside one."""
+RELAIS_REPORTER_PAGE_RATE_LIMIT = os.environ.get("RELAIS_REPORTER_PAGE_RATE_LIMIT", "20/hour")
+"""Wrong reporter-page tokens per client address (same syntax as RELAIS_RATE_LIMIT); then a 429 page."""
+RELAIS_QUICK_EXIT_URL = os.environ.get("RELAIS_QUICK_EXIT_URL", "https://www.wikipedia.org/")
+"""Where Quick Exit takes a reporter: a neutral site that says nothing about what they were doing."""
 RELAIS_CODE_LOOKUP_LIMIT = int(os.environ.get("RELAIS_CODE_LOOKUP_LIMIT", "10"))
 RELAIS_CODE_LOOKUP_WINDOW_SECONDS = int(os.environ.get("RELAIS_CODE_LOOKUP_WINDOW_SECONDS", "900"))
 """At most LIMIT wrong case codes per person (or API key) per window; then lookups are refused."""

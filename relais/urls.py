@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("relais.handoffs.urls")),
     path("moderation/", include("relais.moderation.urls")),
+    # The reporter's own page, by its private link (relais/reporters, ADR 0017).
+    path("r/", include("relais.reporters.urls")),
 ]
 if settings.RELAIS_DEMO:
     urlpatterns.append(path("", include("relais.demo.urls")))

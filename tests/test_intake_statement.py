@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from relais.moderation.models import Notice, NoticeStatus, NotifierStanding
-from relais.reports import postgresql
+from relais.reports import links, postgresql
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
 from relais.reports.services import receive_report, receive_report_with_orm
@@ -65,8 +65,10 @@ def written(report: Report) -> dict[str, Any]:
     """What intake wrote for `report`, as read back from the database, without ids that are new each time."""
     stored = Report.objects.get(pk=report.pk)
     deliveries = Delivery.objects.filter(subject=f"report:{report.pk}").order_by("endpoint__description")
+    # Each report's private link is its own (a random salt): both paths must write one that opens it.
+    assert links.token_of(stored) is not None
     return {
-        "report": row(stored, "id", "platform_report_id"),
+        "report": row(stored, "id", "platform_report_id", "reporter_link_salt", "reporter_link_digest"),
         "content": [row(c, "id", "report") for c in ReportedContent.objects.filter(report=stored)],
         "notices": [row(n, "id", "report") for n in Notice.objects.filter(report=stored)],
         "deliveries": [

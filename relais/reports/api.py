@@ -15,9 +15,9 @@ from relais.directory.runtime import current
 from relais.http import json_response
 from relais.moderation import access as moderation_access
 from relais.moderation.schemas import notifier_notice_json
-from relais.reports import access, services
+from relais.reports import access, links, services
 from relais.reports.models import Report
-from relais.reports.schemas import ReportCreatedOut, ReportIn, ReportNotStoredOut, ReportOut
+from relais.reports.schemas import ReportCreatedOut, ReporterUrlOut, ReportIn, ReportNotStoredOut, ReportOut
 from relais.schemas import ErrorOut, ValidationErrorOut
 from relais.tenants.access import PlatformKey, Unverified
 from relais.tenants.models import Platform, Presentation
@@ -44,7 +44,7 @@ def help_for(data: ReportIn, presentation: str) -> dict[str, Any]:
     return current().cards.card_json(help_request, clock.now())
 
 
-def report_json(report: Report) -> dict[str, Any]:
+def report_json(report: Report, request: HttpRequest | None = None) -> dict[str, Any]:
     return {
         "id": str(report.id),
         "platform_report_id": report.platform_report_id,
@@ -71,6 +71,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "reported_at": report.reported_at.isoformat() if report.reported_at else None,
         "received_at": report.received_at.isoformat(),
         "help": report.help_card,
+        "reporter_url": links.reporter_url(report, request),
         "notices": [notifier_notice_json(n) for n in moderation_access.notices_on_report(report)],
     }
 
@@ -108,6 +109,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
         "received_at": report.received_at.isoformat(),
         "stored": True,
         "help": report.help_card,
+        "reporter_url": links.reporter_url(report, request),
     }
     return json_response(201 if created else 200, body)
 
@@ -120,4 +122,31 @@ def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
 )
 def get_report(request: HttpRequest, report_id: str) -> HttpResponse:
     caller: Platform = request.auth  # type: ignore[attr-defined]
-    return json_response(200, report_json(access.get_report_for_platform(caller, report_id)))
+    return json_response(200, report_json(access.get_report_for_platform(caller, report_id), request))
+
+
+@router.post(
+    "/reports/{report_id}/reporter-url",
+    response={200: ReporterUrlOut, 201: ReporterUrlOut, 401: ErrorOut, 404: ErrorOut},
+    auth=PlatformKey(),
+    summary="Issue the reporter's private link again",
+)
+def issue_reporter_url(request: HttpRequest, report_id: str) -> HttpResponse:
+    """After a revocation, a new link (201; the old one stays dead); while a link is live, that link (200)."""
+    caller: Platform = request.auth  # type: ignore[attr-defined]
+    report, created = links.reissue(access.get_report_for_platform(caller, report_id))
+    return json_response(201 if created else 200, {"reporter_url": links.reporter_url(report, request)})
+
+
+@router.delete(
+    "/reports/{report_id}/reporter-url",
+    response={204: None, 401: ErrorOut, 404: ErrorOut},
+    auth=PlatformKey(),
+    summary="Revoke the reporter's private link",
+)
+def revoke_reporter_url(request: HttpRequest, report_id: str) -> HttpResponse:
+    """The page stops opening at once, for everyone holding the link (a lost phone, a link sent to the wrong
+    person). The report and everything about it stay; `POST` issues a new link."""
+    caller: Platform = request.auth  # type: ignore[attr-defined]
+    links.revoke(access.get_report_for_platform(caller, report_id))
+    return HttpResponse(status=204)

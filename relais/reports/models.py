@@ -36,6 +36,17 @@ class Report(models.Model):
     )
     legal_hold_reason = models.CharField(max_length=500, blank=True)
     legal_hold_set_at = models.DateTimeField(null=True, blank=True)
+    reporter_link_salt = models.CharField(
+        max_length=32, blank=True, editable=False, help_text="Salt of the reporter's private link; blank: revoked."
+    )
+    reporter_link_digest = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="SHA-256 of the reporter's link token (the token itself is never stored). ADR 0017.",
+    )
 
     class Meta:
         constraints = [

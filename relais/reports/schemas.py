@@ -89,11 +89,22 @@ class ContentOut(Schema):
     posted_at: datetime | None
 
 
+REPORTER_URL_DESCRIPTION = (
+    "The reporter's private page (help now, sharing with a helpline, what became of the report, the evidence "
+    "pack): send it to the reporter by any channel. Secret: do not log it. null once revoked."
+)
+
+
 class ReportCreatedOut(Schema):
     id: str
     received_at: datetime
     stored: bool = True
     help: HelpCardOut
+    reporter_url: str | None = Field(description=REPORTER_URL_DESCRIPTION)
+
+
+class ReporterUrlOut(Schema):
+    reporter_url: str = Field(description=REPORTER_URL_DESCRIPTION)
 
 
 class ReportNotStoredOut(Schema):
@@ -113,6 +124,7 @@ class ReportOut(Schema):
     reported_at: datetime | None
     received_at: datetime
     help: HelpCardOut
+    reporter_url: str | None = Field(description=REPORTER_URL_DESCRIPTION)
     notices: list[NotifierNoticeOut] = Field(
         description="DSA notices about the report (yours, and helplines' escalations): outcome and redress to show"
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from relais.moderation.services import open_article_16_notice
+from relais.reports import links
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn, strip_control
 from relais.tenants.models import Platform
@@ -32,7 +33,7 @@ def receive_report(
 def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any], received_at: datetime) -> Report:
     """The report as stored, not yet saved: both intake paths take their values from here."""
     reporter = data.reporter
-    return Report(
+    report = Report(
         platform=platform,
         platform_report_id=data.platform_report_id,
         category=data.category,
@@ -47,6 +48,9 @@ def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any],
         received_at=received_at,
         help_card=help_card,
     )
+    # The reporter's private link comes with the report, so both intake paths write it (ADR 0017).
+    links.issue(report)
+    return report
 
 
 def new_content(report: Report, data: ReportIn) -> list[ReportedContent]:

@@ -43,6 +43,9 @@ class Command(BaseCommand):
             "--no-control-socket",
             "--access-logfile",
             "-",
+            # Reporters' private links are paths: never written to the access log as they are (relais/logs.py).
+            "--logger-class",
+            "relais.logs.RedactingGunicornLogger",
             "--forwarded-allow-ips",
             os.environ.get("RELAIS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]

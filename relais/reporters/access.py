@@ -1,0 +1,64 @@
+"""The reporter's page is found by its link's token alone, and wrong tokens are rate-limited per address.
+
+Every request pays the same: one cache read (is this address refused?), one hash, one indexed query. A miss
+adds one to the address's count. The refusal is decided *before* the lookup, so a refused address learns
+nothing about whether its token was right.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest
+
+from relais import ratelimit
+from relais.reports import links
+from relais.reports.models import Report
+
+logger = logging.getLogger(__name__)
+SCOPE = "reporter-page-miss"
+
+
+def _rate() -> ratelimit.Rate | None:
+    return ratelimit.parse_rate(settings.RELAIS_REPORTER_PAGE_RATE_LIMIT)
+
+
+def _key(address: str, rate: ratelimit.Rate, now: float) -> str:
+    return f"rl:{SCOPE}:{address}:{int(now // rate.period)}"
+
+
+def refused_for(request: HttpRequest) -> int | None:
+    """Seconds to wait when this address sent too many wrong tokens in the current window, else None."""
+    rate = _rate()
+    if rate is None:
+        return None
+    now = time.time()
+    try:
+        misses = caches[ratelimit.CACHE_ALIAS].get(_key(ratelimit.client_address(request), rate, now), 0)
+    except Exception:  # a broken cache never holds the page back (help first)
+        logger.exception("reporter-page limit unavailable")
+        return None
+    if int(misses) < rate.limit:
+        return None
+    return max(1, int(rate.period - now % rate.period))
+
+
+def count_miss(request: HttpRequest) -> None:
+    rate = _rate()
+    if rate is None:
+        return
+    now = time.time()
+    key = _key(ratelimit.client_address(request), rate, now)
+    cache = caches[ratelimit.CACHE_ALIAS]
+    try:
+        if not cache.add(key, 1, timeout=rate.period + 1):
+            cache.incr(key)
+    except Exception:
+        logger.exception("reporter-page limit unavailable")
+
+
+def report_for(token: str) -> Report | None:
+    return links.report_for_token(token)

@@ -1,0 +1,427 @@
+"""The reporter's own page, opened from the private link in the report's answer (`reporter_url`).
+
+Server-rendered and complete without JavaScript: a child on an old phone, in a messaging app's browser,
+gets the help, the code and the outcome. Every form posts to the page's own address and is answered with a
+redirect to it, so the browser keeps one history entry for the page (a navigation to the current URL replaces
+the entry), and Quick Exit's `location.replace` leaves nothing to go Back to. ADR 0017.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from relais import clock
+from relais.directory.routing import HelpRequest
+from relais.directory.runtime import current
+from relais.handoffs import case_codes, prefill
+from relais.handoffs import services as handoffs
+from relais.handoffs.consent import SCOPES
+from relais.handoffs.models import Case
+from relais.moderation import access as moderation_access
+from relais.moderation import services as moderation
+from relais.moderation.models import AppealStatus, Source
+from relais.reporters import access, help_now
+from relais.reporters import timeline as timelines
+from relais.reports.models import Report
+from relais.tenants.models import Helpline, Presentation
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE = "relais_reporter_language"
+SHARE_TEXT_VERSION = "reporter-page-share-1"
+"""The consent wording's version; the language is appended (`reporter-page-share-1.fr`): each is its own text."""
+OPTIONAL_SCOPES = ("content", "description", "help_card", "pseudonym")
+PAGE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+"""On every page a reporter sees: not kept by the browser or a proxy, never sent as a Referer, never indexed."""
+
+
+def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Adds the private headers to every answer of `view`, refusals included."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        for name, value in PRIVATE_HEADERS.items():
+            response[name] = value
+        return response
+
+    return wrapped
+
+
+def page_language(request: HttpRequest, report: Report | None) -> str:
+    """The reader's explicit choice, else the report's language, else the browser's."""
+    chosen = request.COOKIES.get(LANGUAGE_COOKIE, "")
+    if chosen in PAGE_LANGUAGES:
+        return chosen
+    if report is not None:
+        primary = report.reporter_language.split("-", 1)[0].lower()
+        if primary in PAGE_LANGUAGES:
+            return primary
+    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    access.count_miss(request)
+    with translation.override(page_language(request, None)):
+        return render(
+            request, "reporters/not_found.html", {"quick_exit_url": settings.RELAIS_QUICK_EXIT_URL}, status=404
+        )
+
+
+def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    with translation.override(page_language(request, None)):
+        response = render(
+            request,
+            "reporters/not_found.html",
+            {"quick_exit_url": settings.RELAIS_QUICK_EXIT_URL, "wait": wait},
+            status=429,
+        )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _opened(request: HttpRequest, token: str) -> Report | HttpResponse:
+    """The report the link opens, or the refusal to show: too many wrong links from here, or a wrong one."""
+    wait = access.refused_for(request)
+    if wait is not None:
+        return _too_many(request, wait)
+    report = access.report_for(token)
+    return _not_found(request) if report is None else report
+
+
+@private
+@csrf_exempt  # the link is the credential: a forged POST would need the token (ADR 0017)
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request: HttpRequest, token: str) -> HttpResponse:
+    report = _opened(request, token)
+    if isinstance(report, HttpResponse):
+        return report
+    language = page_language(request, report)
+    if request.method == "POST":
+        with translation.override(language):
+            return _act(request, report)
+    with translation.override(language):
+        return render(request, "reporters/page.html", _context(request, report, language))
+
+
+# --- what the page shows ---
+
+
+@dataclass(frozen=True)
+class ShareOffer:
+    helpline_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ActiveShare:
+    helpline_id: str
+    name: str
+    code: str
+    spoken: str
+    expires_at: datetime
+    channels: list[dict[str, Any]]
+
+
+def help_request(report: Report, *, country: str | None = None) -> HelpRequest:
+    presentation = report.platform.presentation
+    return HelpRequest(
+        country=country or report.reporter_country,
+        language=report.reporter_language,
+        category=report.category,
+        danger="immediate" if report.danger == "immediate" else "none",
+        age=report.reporter_age,
+        timezone=report.reporter_timezone or None,
+        presentation="link" if presentation == Presentation.LINK else "call_button",
+    )
+
+
+def _zone(card: dict[str, Any]) -> ZoneInfo:
+    return ZoneInfo(str(card.get("timezone") or "UTC"))
+
+
+def _spoken(code: str, language: str) -> str:
+    spoken = getattr(case_codes, "spoken", None)
+    return str(spoken(code, language)) if callable(spoken) else " ".join(case_codes.display(code))
+
+
+def _active_shares(report: Report, card: dict[str, Any], language: str) -> list[ActiveShare]:
+    lines = {str(h.get("id")): h for h in card.get("helplines", [])}
+    shares = []
+    for case in Case.objects.filter(report=report, withdrawn_at__isnull=True).select_related("helpline"):
+        line = lines.get(case.helpline.directory_id, {})
+        code = case_codes.display(case.code)
+        shares.append(
+            ActiveShare(
+                helpline_id=case.helpline.directory_id,
+                name=str(line.get("name") or case.helpline.name),
+                code=code,
+                spoken=_spoken(case.code, language),
+                expires_at=case.code_expires_at,
+                channels=prefill.channels_with_code(line.get("channels", []), code, language),
+            )
+        )
+    return shares
+
+
+def _share_offers(card: dict[str, Any], active: list[ActiveShare]) -> list[ShareOffer]:
+    """Lines on the card that take shared reports through Relais, and not shared with yet."""
+    lines = [h for h in card.get("helplines", []) if isinstance(h, dict)]
+    registered = set(
+        Helpline.objects.filter(directory_id__in=[h.get("id") for h in lines]).values_list("directory_id", flat=True)
+    )
+    shared = {a.helpline_id for a in active}
+    return [
+        ShareOffer(helpline_id=str(h["id"]), name=str(h.get("name", "")))
+        for h in lines
+        if h.get("id") in registered and h.get("id") not in shared
+    ]
+
+
+def _timeline(report: Report, language: str, now: datetime) -> timelines.Timeline:
+    summary_for = getattr(_summaries(), "summary_for", None)
+    appeal_summary_for = getattr(_summaries(), "appeal_summary_for", None)
+    shares = [
+        timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at)
+        for c in Case.objects.filter(report=report).select_related("helpline").order_by("created_at")
+    ]
+    notices = []
+    for notice in moderation_access.notices_on_report(report):
+        outcome = moderation.NoticeOutcome.of(notice)
+        decision = outcome.decision
+        facts = None
+        if decision is not None:
+            facts = timelines.DecisionFacts(
+                id=str(decision.id),
+                decided_at=decision.decided_at,
+                summary=summary_for(decision, language) if summary_for else decision.summary,
+                appeal_until=decision.appeal_deadline,
+                on_reporters_notice=notice.source == Source.ARTICLE_16,
+                appeals=tuple(
+                    timelines.AppealFacts(
+                        received_at=a.received_at,
+                        by_reporter=a.appellant == "reporter",
+                        decided_at=a.decided_at if a.status != AppealStatus.OPEN else None,
+                        reversed=a.status == AppealStatus.REVERSED,
+                        summary=(appeal_summary_for(a, language) if appeal_summary_for else a.explanation),
+                    )
+                    for a in outcome.appeals
+                ),
+            )
+        escalated_by = None
+        if notice.source != Source.ARTICLE_16:
+            escalated_by = notice.helpline.name if notice.helpline else _("a helpline")
+        notices.append(timelines.NoticeFacts(escalated_by=escalated_by, received_at=notice.received_at, decision=facts))
+    return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
+
+
+def _summaries() -> Any:
+    """The plain-words summaries, where that module exists (moderation.summaries)."""
+    try:
+        from relais.moderation import summaries
+    except ImportError:
+        return None
+    return summaries
+
+
+def _countries(language: str) -> list[tuple[str, str]]:
+    countries = current().directory.countries.values()
+    named = [(c.code, c.names.get(language) or c.names.get("en") or c.code) for c in countries]
+    return sorted(named, key=lambda pair: pair[1])
+
+
+def _context(request: HttpRequest, report: Report, language: str) -> dict[str, Any]:
+    now = clock.now()
+    card = current().cards.card_json(help_request(report), now)
+    zone = _zone(card)
+    closed = help_now.specialist_closed(card, report.category)
+    closed_day = None
+    if closed is not None:
+        closed_day = help_now.day_word(closed.opens_at.astimezone(zone).date(), now.astimezone(zone).date())
+    active = _active_shares(report, card, language)
+    steps = _timeline(report, language, now)
+    countries = _countries(language)
+    return {
+        "report": report,
+        "card": card,
+        "zone": zone,
+        "now": now,
+        "language": language,
+        "languages": settings.LANGUAGES,
+        "closed": closed,
+        "closed_day": closed_day,
+        "primary": card.get("primary"),
+        "active_shares": active,
+        "share_offers": _share_offers(card, active),
+        "optional_scopes": [s for s in OPTIONAL_SCOPES if s != "description" or report.description],
+        "timeline": steps,
+        "country_name": dict(countries).get(report.reporter_country, report.reporter_country),
+        "country_assumed": bool(getattr(report, "reporter_country_assumed", False)),
+        "countries": countries,
+        "platform": report.platform,
+        "quick_exit_url": settings.RELAIS_QUICK_EXIT_URL,
+        "pack_url": f"{request.path.rstrip('/')}/pack.pdf",
+        "done": request.GET.get("done", ""),
+    }
+
+
+# --- what the reporter can do ---
+
+
+def _back(request: HttpRequest, done: str = "") -> HttpResponse:
+    """To the page itself (303: the browser asks it again with GET); `done` names what to confirm."""
+    return HttpResponseRedirect(request.path + (f"?done={done}" if done else ""), status=303)
+
+
+def _act(request: HttpRequest, report: Report) -> HttpResponse:
+    action = request.POST.get("action", "")
+    now = clock.now()
+    if action == "language":
+        chosen = request.POST.get("language", "")
+        response = _back(request)
+        if chosen in PAGE_LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                chosen,
+                max_age=365 * 86400,
+                path="/r/",
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure(),
+            )
+        return response
+    if action == "share":
+        return _share(request, report, now)
+    if action == "withdraw":
+        handoffs.withdraw_consent(platform=report.platform, report=report, now=now)
+        return _back(request, "withdrawn")
+    if action == "appeal":
+        return _appeal(request, report, now)
+    if action == "country":
+        return _country(request, report)
+    return _invalid(request, report, {"action": _("This action is not known. Reload the page and try again.")})
+
+
+def _invalid(request: HttpRequest, report: Report, errors: dict[str, str]) -> HttpResponse:
+    """The page again, with the problems said next to their fields and in a summary at the top."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    context = {**_context(request, report, language), "errors": errors, "posted": request.POST}
+    return render(request, "reporters/page.html", context, status=422)
+
+
+def _share(request: HttpRequest, report: Report, now: datetime) -> HttpResponse:
+    if request.POST.get("consent") != "yes":
+        return _invalid(request, report, {"consent": _("Tick the box to say yes, or leave this part of the page.")})
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    chosen = [s for s in request.POST.getlist("scope") if s in OPTIONAL_SCOPES and s in SCOPES]
+    try:
+        handoffs.share_report(
+            platform=report.platform,
+            report=report,
+            helpline_id=request.POST.get("helpline_id", ""),
+            given_at=now,
+            text_version=f"{SHARE_TEXT_VERSION}.{language}",
+            scope=["report", *chosen],
+            now=now,
+        )
+    except handoffs.HandoffError as exc:
+        field = "helpline_id" if exc.field == "helpline_id" else "scope"
+        return _invalid(request, report, {field: _("This helpline cannot receive shared reports. Call it instead.")})
+    return _back(request, "shared")
+
+
+def _appeal(request: HttpRequest, report: Report, now: datetime) -> HttpResponse:
+    reason = request.POST.get("reason", "").strip()
+    decision_id = request.POST.get("decision_id", "")
+    decision = None
+    for notice in moderation_access.notices_on_report(report):
+        if notice.source != Source.ARTICLE_16:
+            continue  # the reporter appeals decisions on their own notice; a helpline appeals its escalations
+        in_force = moderation.NoticeOutcome.of(notice).decision
+        if in_force is not None and str(in_force.id) == decision_id:
+            decision = in_force
+    if decision is None:
+        return _invalid(request, report, {"reason": _("This decision can no longer be appealed here.")})
+    if not reason:
+        return _invalid(request, report, {"reason": _("Say why the decision should change.")})
+    try:
+        moderation.appeal(decision=decision, appellant="reporter", reason=reason, now=now)
+    except moderation.ModerationError as exc:
+        message = {
+            "reason": _("Say why the decision should change, in at most 5,000 characters."),
+            "appellant": _("Your appeal is already waiting for a decision."),
+        }.get(exc.field, _("This decision can no longer be appealed."))
+        return _invalid(request, report, {"reason": message})
+    return _back(request, "appealed")
+
+
+def _country(request: HttpRequest, report: Report) -> HttpResponse:
+    chosen = request.POST.get("country", "").upper()
+    if chosen not in current().directory.countries:
+        return _invalid(request, report, {"country": _("Choose a country from the list.")})
+    fields = ["reporter_country"]
+    report.reporter_country = chosen
+    if hasattr(report, "reporter_country_assumed"):
+        report.reporter_country_assumed = False
+        fields.append("reporter_country_assumed")
+    try:
+        report.save(update_fields=fields)
+    except DatabaseError:
+        logger.exception("reporter's country not saved")
+        return _invalid(request, report, {"country": _("Your country could not be saved. Try again in a moment.")})
+    return _back(request, "country")
+
+
+@private
+@require_http_methods(["GET", "HEAD"])
+def pack(request: HttpRequest, token: str) -> HttpResponse:
+    """The evidence pack, for the reporter to keep or hand to the police; a download, so no history entry."""
+    report = _opened(request, token)
+    if isinstance(report, HttpResponse):
+        return report
+    language = page_language(request, report)
+    from relais.evidence import services as evidence
+    from relais.evidence.vault import IntegrityFailure
+
+    try:
+        builder = getattr(evidence, "reporter_pack_pdf", None)
+        if builder is not None:
+            content = builder(report, language=language, now=clock.now())
+        else:
+            content = evidence.export_for_platform(
+                platform=report.platform, report=report, fmt="pdf", language=language, now=clock.now()
+            ).content
+    except IntegrityFailure:
+        logger.exception("reporter's pack refused: an item failed its integrity check")
+        with translation.override(language):
+            return render(
+                request,
+                "reporters/not_found.html",
+                {"quick_exit_url": settings.RELAIS_QUICK_EXIT_URL, "pack_failed": True},
+                status=409,
+            )
+    response = HttpResponse(content, content_type="application/pdf")
+    # A neutral file name: nothing about the report in what a download list or a notification shows.
+    response["Content-Disposition"] = 'attachment; filename="relais.pdf"'
+    return response
