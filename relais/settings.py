@@ -225,8 +225,6 @@ RELAIS_DIRECTORY_REFRESH_SECONDS = float(os.environ.get("RELAIS_DIRECTORY_REFRES
 RELAIS_DEMO = env_bool("RELAIS_DEMO", not PRODUCTION)
 """Serve the demo social feed at `/` (off in production unless asked for)."""
 RELAIS_DEMO_PLATFORM = os.environ.get("RELAIS_DEMO_PLATFORM", "demo-social")
-RELAIS_QUICK_EXIT_URL = os.environ.get("RELAIS_QUICK_EXIT_URL", "https://www.wikipedia.org/")
-"""Where Quick Exit takes a reporter: a neutral site that is harmless to be seen on (ADR 0018)."""
 
 # --- Background tasks and webhooks (ADR 0008) ---
 TASK_BACKENDS = {
