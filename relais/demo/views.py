@@ -35,7 +35,7 @@ from relais.handoffs import services as handoffs
 from relais.handoffs.models import Case
 from relais.http import field_errors, json_response
 from relais.reports import access as report_access
-from relais.reports import services
+from relais.reports import links, services
 from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
 from relais.tenants.models import Helpline, Platform, Presentation
@@ -247,9 +247,15 @@ def report(request: HttpRequest) -> HttpResponse:
         logger.exception("demo report not stored")
         return json_response(503, {"stored": False, "help": card})
     _remember(request, stored)
-    return json_response(
-        201 if created else 200, {"id": str(stored.id), "stored": True, "help": stored.help_card, "share": share}
-    )
+    body = {
+        "id": str(stored.id),
+        "stored": True,
+        "help": stored.help_card,
+        "share": share,
+        # The reporter's private page (relais/reporters), as a platform would pass it on.
+        "reporter_url": links.reporter_url(stored, request),
+    }
+    return json_response(201 if created else 200, body)
 
 
 def share_text_version() -> str:
@@ -339,6 +345,7 @@ def remembered_reports(request: HttpRequest, now: datetime) -> dict[str, dict[st
             "share": _share_offer(report.help_card),
             "shared": None if case is None else shared_state(report, case, now),
             "description": report.description,
+            "reporter_url": links.reporter_url(report, request),
         }
     return states
 

@@ -65,6 +65,10 @@ def test_french_at_2259_shows_the_big_3018_call_button(open_feed: OpenFeed, axe:
     expect(dialog.locator('[data-channel-id="fr-119-phone"]')).to_contain_text("ouvert 24 h/24")
     expect(dialog.locator("#help-status")).to_have_text("Ton signalement a été envoyé à Demo Social.")
     expect(dialog.locator("relais-help-card .fallback")).to_have_count(0)
+    # The reporter's private page, as the report's answer gave it.
+    follow = dialog.get_by_role("link", name="Suivre mon signalement")
+    expect(follow).to_have_attribute("href", body["reporter_url"])
+    assert re.fullmatch(r"http://[^/]+/r/[\w-]+", body["reporter_url"])
     # Danger is not immediate: the helplines come first, the emergency numbers close the card.
     expect(dialog.locator("relais-help-card .emergency .heading")).to_have_text("En cas d'urgence")
     assert _before(page, ".helplines", ".emergency")

@@ -246,6 +246,7 @@ def test_the_code_stays_when_the_dialog_is_reopened_and_after_a_reload(
     assert code not in page.title()
     open_report_dialog(page)
     expect(dialog.locator("#share-status")).to_contain_text(code)
+    expect(dialog.get_by_role("link", name="Suivre mon signalement")).to_have_attribute("href", re.compile(r"/r/"))
     dialog.locator("#share-open").click()
     expect(dialog.locator("#case-code")).to_contain_text(code)
     assert_accessible(axe, page, "code step after a reload (fr)")
