@@ -396,17 +396,22 @@ class RelaisHelpCard extends HTMLElement {
       this.card = given;
     }
     if (this.getAttribute("quick-exit") !== "none") this.exit.connect();
-    if (!this._card) {
-      const script = this.querySelector('script[type="application/json"]');
-      if (script) {
-        try {
-          this.card = JSON.parse(script.textContent);
-        } catch {
-          console.warn("relais-help-card: the child <script type=application/json> is not JSON");
-        }
-      }
+    this.readChildCard();
+    // Defined while the page is still being parsed (an async script): the child card may not be there yet.
+    if (!this._card && document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", () => this.readChildCard(), { once: true });
     }
     this.schedule();
+  }
+
+  readChildCard() {
+    const script = this._card ? null : this.querySelector('script[type="application/json"]');
+    if (!script) return;
+    try {
+      this.card = JSON.parse(script.textContent);
+    } catch {
+      console.warn("relais-help-card: the child <script type=application/json> is not JSON");
+    }
   }
 
   disconnectedCallback() {
