@@ -205,7 +205,6 @@ def test_a_card_set_as_a_property_before_the_script_loads(browser: Browser, bare
     expect(page.locator("relais-help-card").get_by_role("button", name="Quitter vite")).to_be_visible()
 
 
-@pytest.mark.django_db
 def test_an_unreachable_api_is_said_politely(browser: Browser, bare_site: str, site_dir: str) -> None:
     element = '<relais-help-card api-base="http://127.0.0.1:9" country="FR" language="en"></relais-help-card>'
     _card_page(site_dir, "down.html", element, lang="en")
@@ -258,9 +257,8 @@ def test_quick_exit_leaves_and_back_does_not_return(browser: Browser, bare_site:
             page.get_by_role("button", name="Quitter vite").click()
         else:
             page.keyboard.press("Shift")
-            expect(page.locator("relais-help-card").get_by_role("status")).to_contain_text(
-                ["Maj : appuie encore 2 fois pour quitter."]
-            )
+            announced = page.locator("relais-help-card").locator("[part=quick-exit] [role=status]")
+            expect(announced).to_have_text("Maj : appuie encore 2 fois pour quitter.")
             page.keyboard.press("Shift")
             page.keyboard.press("Shift")
     expect(page).to_have_title("Weather")
@@ -280,6 +278,23 @@ def test_shift_for_a_capital_letter_does_not_count(browser: Browser, bare_site: 
     page.wait_for_timeout(300)
     expect(page).to_have_url(f"{bare_site}/typing.html")
     expect(page.locator("#name")).to_have_value("ABC")
+
+
+def test_quick_exit_blanks_the_page_before_it_leaves(browser: Browser, bare_site: str, site_dir: str) -> None:
+    """On a slow line the page must not stay readable while the neutral site loads: what the page showed as it
+    was left is kept by the test page (in the tab's sessionStorage, which the neutral page of the same origin
+    reads back)."""
+    element = _given("help_card_fr_2300.json", **{"quick-exit-url": f"{bare_site}/neutral.html"})
+    keep = (
+        "<script>addEventListener('pagehide', () => sessionStorage.setItem('left', JSON.stringify(["
+        "document.querySelector('[role=alert]')?.textContent, getComputedStyle(document.querySelector('main'))"
+        ".display, document.title])));</script>"
+    )
+    _card_page(site_dir, "slow.html", element + keep, lang="fr")
+    page, _ = _open(browser, f"{bare_site}/slow.html")
+    with page.expect_navigation(url=f"{bare_site}/neutral.html"):
+        page.get_by_role("button", name="Quitter vite").click()
+    assert json.loads(page.evaluate("sessionStorage.getItem('left')")) == ["Chargement.", "none", ""]
 
 
 def _before(page: Page, first: str, second: str) -> bool:
