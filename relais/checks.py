@@ -29,4 +29,19 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMes
         refuse("SQLite in production.", "Set DATABASE_URL to a PostgreSQL database.", "E005")
     if not settings.SESSION_COOKIE_SECURE:
         refuse("Cookies are not marked Secure.", "Serve over HTTPS and unset RELAIS_SECURE_COOKIES=false.", "E006")
+    if settings.RELAIS_PUBLIC_URL and not settings.RELAIS_PUBLIC_URL.startswith("https://"):
+        refuse(
+            "RELAIS_PUBLIC_URL is not https://: reporters' private links would travel in clear.",
+            "Set RELAIS_PUBLIC_URL to the public https:// address of this Relais.",
+            "E007",
+        )
+    if not settings.RELAIS_PUBLIC_URL:
+        errors.append(
+            checks.Warning(
+                "RELAIS_PUBLIC_URL is not set: reporters' links are built on each request's Host header, and "
+                "links sent outside a request (a worker's direct message) cannot be built.",
+                hint="Set RELAIS_PUBLIC_URL=https://relais.example.org (your public address).",
+                id="relais.W007",
+            )
+        )
     return errors

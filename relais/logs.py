@@ -31,7 +31,7 @@ class RedactReporterLinks(logging.Filter):
         return True
 
 
-class RedactingGunicornLogger(GunicornLogger):
+class RedactingGunicornLogger(GunicornLogger):  # type: ignore[misc]  # gunicorn ships no types
     """gunicorn's logger with every atom of an access line redacted (request line, path, raw URI, referrer…)."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from relais.idempotency.openapi import add_answer
 from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
 from relais.tenants.access import tenant_for_key
-from relais.tenants.models import Platform, Presentation, hash_key
+from relais.tenants.models import Platform, hash_key
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +219,9 @@ def report_refused(request: HttpRequest, token: str, wait: int) -> HttpResponse:
         tenant = tenant_for_key(token)
     except DatabaseError:
         tenant = None
-    presentation = tenant.presentation if isinstance(tenant, Platform) else Presentation.CALL_BUTTON
-    help_card = help_for(payload, presentation)
+    help_card = help_for(payload, tenant if isinstance(tenant, Platform) else None)
+    if help_card is None:  # no country, and the platform has no default: the view would answer 422
+        return json_response(429, {"stored": False, "detail": detail}, _retry_headers(wait))
     return json_response(429, {"stored": False, "detail": detail, "help": help_card}, _retry_headers(wait))
 
 
@@ -293,7 +294,10 @@ def document_rate_limits(schema: dict[str, Any]) -> None:
             "detail": {"type": "string"},
             "help": {
                 "$ref": "#/components/schemas/HelpCardOut",
-                "description": "The help card to show (absent only when the body is not a valid report)",
+                "description": (
+                    "The help card to show (absent only when the body is not a valid report, or gives no country "
+                    "and your platform has no default)"
+                ),
             },
         },
     }

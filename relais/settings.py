@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_countries",  # country names in the reader's language (relais/handoffs/readable.py)
     "relais",
     "relais.tenants",
     "relais.directory",
@@ -189,6 +190,7 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["relais.formats"]  # dates as people read them: « mardi 2 décembre 2026, 14:05 »
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -31,15 +31,18 @@ def _fresh_runtime(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     from relais.directory.runtime import holder
+    from relais.reporters.views import forget_registered_helplines
     from relais.tenants.access import forget_keys
 
     transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
     transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     forget_keys()
+    forget_registered_helplines()
     holder.reload()
     yield
     forget_keys()
+    forget_registered_helplines()
 
 
 @pytest.fixture

@@ -108,7 +108,10 @@ def test_production_refuses_to_start_with_development_settings(cli_env: dict[str
         "ALLOWED_HOSTS": "relais.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     }
-    assert "relais.E" not in _run("check", env=safe).stderr
+    checked = _run("check", env=safe).stderr
+    assert "relais.E" not in checked
+    assert "relais.W007" in checked  # no public address: reporters' links rest on each request's Host
+    assert "relais.E007" in _run("check", env={**safe, "RELAIS_PUBLIC_URL": "http://relais.example"}).stderr
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from relais.reports.services import receive_report
 from relais.tenants.models import Helpline, Platform, Role, StaffMember
 from relais.tenants.services import add_helpline, add_platform, add_staff
 from tests.test_api import report_body
+from tests.test_handoffs_api import other_code
 
 PASSWORD = "a long counsellor passphrase"
 NOW = "2026-11-25T22:59:00+01:00"
@@ -209,7 +210,7 @@ def test_the_case_page_shows_the_report_as_consented_and_logs_each_view(world: W
     assert "t&#x27;es nul, personne ne t&#x27;aime" in page  # the content, as the platform sent it
     assert 'href="https://social.example/@bully"' in page
     assert "Appeler le 3018" in page  # the help card's main button
-    assert "Nov. 25, 2026, 10:59 p.m." in page  # when it was shown, in the helpline's zone, date and time
+    assert "Wednesday 25 November 2026, 22:59" in page  # when it was shown, in the helpline's zone, day, date, time
     assert "u-••••9c" in page  # the pseudonym is masked: not part of the consent
     assert "u-7f3a9c" not in page
     assert "rentrée" not in page  # the description was not shared
@@ -238,7 +239,7 @@ def test_the_console_speaks_french(world: World) -> None:
     assert "Cas partagés avec 3018 (e-Enfance)" in queue
     page = client.get(url("case", case)).content.decode()
     assert "Journal des accès" in page
-    assert "25 novembre 2026 22:59" in page
+    assert "mercredi 25 novembre 2026, 22:59" in page
 
 
 def test_the_access_log_cannot_be_changed_from_the_console(world: World) -> None:
@@ -358,7 +359,7 @@ def test_only_a_supervisor_reassigns_and_only_to_their_own_staff(world: World) -
 def test_a_typed_code_opens_the_case_by_its_uuid(world: World) -> None:
     case = share(world)
     client = signed_in(world.counsellor)
-    typed = f" {case.code[:4].lower()} {case.code[4:].lower()} "
+    typed = f" {case_codes.display(case.code).replace('-', '.')} "  # dots and spaces, as jotted down
     response = client.post(url("lookup"), {"code": typed})
     assert response.status_code == 302
     assert response["Location"] == url("case", case)
@@ -382,14 +383,67 @@ def test_too_many_wrong_codes_pause_the_lookup(world: World, settings: Any) -> N
     settings.RELAIS_CODE_LOOKUP_LIMIT = 3
     case = share(world)
     client = signed_in(world.counsellor)
-    for _ in range(3):
-        assert client.post(url("lookup"), {"code": "2222-2222"}).status_code == 404
+    for wrong in ["2222-2222", other_code(case.code), other_code(case.code)]:  # legacy, then today's shape
+        assert client.post(url("lookup"), {"code": wrong}).status_code == 404
     response = client.post(url("lookup"), {"code": case.code})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "Too many wrong codes" in response.content.decode()
     # Another counsellor is not slowed down by a colleague's typos.
     assert signed_in(world.supervisor).post(url("lookup"), {"code": case.code}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "english", "french"),
+    [
+        (
+            "misheard",
+            "One digit is wrong, or two are swapped: ask the young person to read the code again.",
+            "Un chiffre est faux, ou deux sont inversés : demandez au ou à la jeune de relire le code.",
+        ),
+        ("4821-093-755", "A code has 14 digits; this one has 10.", "Un code a 14 chiffres ; celui-ci en a 10."),
+        ("K7QM-4X2O", "A code has only digits, 14 of them", "Un code n&#x27;a que des chiffres, 14 en tout"),
+    ],
+)
+def test_a_misread_code_says_what_to_ask_again_and_costs_no_try(
+    world: World, settings: Any, typed: str, english: str, french: str
+) -> None:
+    settings.RELAIS_CODE_LOOKUP_LIMIT = 1
+    case = share(world)
+    if typed == "misheard":
+        typed = case_codes.display(case.code[:5] + str((int(case.code[5]) + 3) % 10) + case.code[6:])
+    client = signed_in(world.counsellor)
+    for _ in range(3):
+        response = client.post(url("lookup"), {"code": typed})
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert 'id="id_code_error"' in page
+        assert english in page
+    client.cookies["django_language"] = "fr"
+    assert french in client.post(url("lookup"), {"code": typed}).content.decode()
+    assert client.post(url("lookup"), {"code": case_codes.display(case.code)}).status_code == 302  # never paused
+
+
+def test_a_case_shared_before_digit_codes_is_still_found_by_its_old_code(world: World) -> None:
+    case = share(world)
+    Case.objects.filter(pk=case.pk).update(code="K7QM4X2P")  # a row written before ADR 0016
+    client = signed_in(world.counsellor)
+    # While such a code can find a case, the field lets a phone type letters.
+    assert 'inputmode="numeric"' not in client.get(url("lookup")).content.decode()
+    response = client.post(url("lookup"), {"code": "k7qm 4x2p"})
+    assert response.status_code == 302
+    assert response["Location"] == url("case", case)
+    assert "K7QM-4X2P" in client.get(response["Location"]).content.decode()
+
+
+def test_the_code_field_asks_for_digits_and_shows_todays_format(world: World) -> None:
+    share(world)
+    page = signed_in(world.counsellor).get(url("lookup")).content.decode()
+    field = re.search(r"<input[^>]*id=\"id_code\"[^>]*>", page)
+    assert field is not None
+    assert 'inputmode="numeric"' in field.group()
+    assert 'autocomplete="off"' in field.group()
+    assert "for example 4821-093-755-1627" in page
 
 
 def test_the_queue_puts_open_urgent_and_new_cases_first_and_filters(world: World, settings: Any) -> None:
@@ -531,7 +585,8 @@ def test_the_demo_shares_only_what_its_consent_text_lists(world: World) -> None:
     response = demo_share(client, report["id"], description=True, scope=["report", "pseudonym"])
     assert response.status_code == 201
     data = response.json()
-    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", data["case_code"])
+    assert re.fullmatch(r"[1-9][0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{4}", data["case_code"])
+    assert data["case_code_spoken"] == case_codes.spoken(Case.objects.get().code, "fr")
     assert data["valid_days"] == 30
     assert data["helpline"]["channels"][0]["uri"] == "tel:3018"
     case = Case.objects.get()

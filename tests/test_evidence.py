@@ -532,12 +532,12 @@ def test_pdf_pages_are_drawn_not_blank_with_the_picture_on_its_page(api: Client,
     picture_bytes = encode(banner, "PNG")
     upload(api, reported, [{"kind": "image", "file": "f"}], {"f": ("red.png", picture_bytes, "image/png")})
     document = pypdfium2.PdfDocument(api.get(f"/api/v1/reports/{reported}/evidence.pdf").content)
-    assert len(document) == 3  # cover, the picture, the manifest
-    pages = [numpy.asarray(document[i].render(scale=1).to_pil().convert("RGB"), dtype=numpy.int16) for i in range(3)]
+    assert len(document) == 5  # cover, the reported content, the picture, the manifest, what to do
+    pages = [numpy.asarray(document[i].render(scale=1).to_pil().convert("RGB"), dtype=numpy.int16) for i in range(5)]
     for number, pixels in enumerate(pages, start=1):
         inked = (pixels != 255).any(axis=2).mean()
         assert inked > 0.005, f"page {number} is blank"
-    red, green, blue = pages[1][..., 0], pages[1][..., 1], pages[1][..., 2]
+    red, green, blue = pages[2][..., 0], pages[2][..., 1], pages[2][..., 2]
     assert ((red > 180) & (green < 80) & (blue < 80)).mean() > 0.1  # the picture itself, not only its caption
 
 
@@ -566,6 +566,9 @@ def test_the_zip_holds_the_original_files_a_manifest_and_checkable_sums(api: Cli
     assert sorted(archive.namelist()) == sorted(
         f"{stem}/{name}"
         for name in (
+            "reported/01-message.json",
+            "reported/02-profile.json",
+            "reported/README.txt",
             "files/01-text.txt",
             "files/02-image.png",
             "files/03-image.jpg",
@@ -588,7 +591,7 @@ def test_the_zip_holds_the_original_files_a_manifest_and_checkable_sums(api: Cli
         assert hashlib.sha256(archive.read(f"{stem}/{name}")).hexdigest() == digest
     assert pdf_text(archive.read(f"{stem}/evidence-pack.pdf")).count("SHA-256") >= 3
     exports = CustodyEvent.objects.filter(action="exported").values_list("party", "detail")
-    assert list(exports) == [("Sunny Social", "ZIP pack of 3 items through the API")]
+    assert list(exports) == [("Sunny Social", "ZIP pack of 3 items and 2 reported items through the API")]
 
 
 @pytest.mark.django_db
@@ -758,7 +761,7 @@ def test_the_platform_sees_helpline_exports_by_organisation_never_by_person(
         "party": "3018 (e-Enfance)",
         "action": "exported",
         "item": None,
-        "detail": "PDF pack of 3 items",
+        "detail": "PDF pack of 3 items and 2 reported items",
     }
     assert "Camille" not in json.dumps(custody)
     assert CustodyEvent.objects.filter(action="exported").get().actor_label == "Camille (3018 (e-Enfance))"

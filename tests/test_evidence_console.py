@@ -17,8 +17,9 @@ from relais import clock
 from relais.evidence import services
 from relais.evidence.models import CustodyEvent
 from relais.evidence.schemas import EvidenceItemIn
+from relais.handoffs import case_codes
 from relais.handoffs.models import AccessEvent, Case
-from relais.reports.models import Report
+from relais.reports.models import Report, ReportedContent
 from tests.test_console import World, make_report, share, signed_in, world  # noqa: F401  (a fixture)
 from tests.test_evidence import JPEG, PNG, evidence_store, flip_one_byte, pdf_text  # noqa: F401  (a fixture)
 
@@ -88,16 +89,16 @@ def test_downloading_the_pdf_is_an_export_in_both_logs(world: World, case: Case)
     assert response["Content-Disposition"].startswith('attachment; filename="relais-evidence-')
     text = pdf_text(response.content)
     assert "Dossier de preuves" in text
-    assert case.code[:4] + "-" + case.code[4:] in text
+    assert case_codes.display(case.code) in text
     assert "pour 3018 (e-Enfance)" in text
     export = CustodyEvent.objects.get(action="exported")
     assert (export.actor_label, export.party, export.detail) == (
         "Camille (3018 (e-Enfance))",
         "3018 (e-Enfance)",
-        "PDF pack of 3 items",
+        "PDF pack of 3 items and 2 reported items",
     )
     logged = AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED)
-    assert (logged.actor, logged.detail) == (world.counsellor.user, "PDF pack of 3 items")
+    assert (logged.actor, logged.detail) == (world.counsellor.user, "PDF pack of 3 items and 2 reported items")
 
 
 def test_opening_the_pdf_in_the_browser_is_a_view(world: World, case: Case) -> None:
@@ -113,7 +114,8 @@ def test_the_zip_holds_the_originals(world: World, case: Case) -> None:
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert any(name.endswith("files/02-image.png") for name in names)
     assert (
-        AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED).detail == "ZIP pack of 3 items"
+        AccessEvent.objects.get(case=case, action=AccessEvent.Action.EVIDENCE_EXPORTED).detail
+        == "ZIP pack of 3 items and 2 reported items"
     )
 
 
@@ -151,6 +153,16 @@ def test_a_failed_integrity_check_is_a_message_on_the_case_page_not_a_pack(
     )
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.EVIDENCE_EXPORTED).exists()
     assert CustodyEvent.objects.filter(action="integrity_failed", item=photo).count() == 1
+
+
+def test_a_changed_reported_item_is_named_on_the_case_page_in_french(world: World, case: Case) -> None:
+    ReportedContent.objects.filter(report=case.report, position=0).update(text="rien")
+    client = signed_in(world.counsellor)
+    response = client.get(url("evidence_pdf", case), follow=True, headers={"Accept-Language": "fr"})
+    assert "élément signalé 1 ne correspond plus à ce que la plateforme a envoyé" in response.content.decode()
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.EVIDENCE_EXPORTED).exists()
+    failed = CustodyEvent.objects.get(action="integrity_failed")
+    assert (failed.item, failed.party) == (None, world.helpline.name)
 
 
 def test_a_repeated_picture_is_flagged_on_the_case_page(world: World, case: Case) -> None:

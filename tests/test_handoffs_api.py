@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
+from relais.handoffs import case_codes
 from relais.handoffs.models import AccessEvent, Case, CaseNote, Consent
 from relais.tenants.access import forget_keys
 from relais.tenants.models import Helpline
@@ -48,8 +50,10 @@ def test_sharing_gives_a_code_to_read_out_and_the_helplines_channels(
     response = share(api, reported)
     assert response.status_code == 201
     data = response.json()
-    assert len(data["case_code"]) == 9
-    assert data["case_code"][4] == "-"
+    assert re.fullmatch(r"[1-9][0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{4}", data["case_code"])
+    # The words to read it out, in the reporter's language (French here), digit by digit.
+    assert data["case_code_spoken"] == case_codes.spoken(data["case_code"].replace("-", ""), "fr")
+    assert data["case_code_spoken"].count(" — ") == 3
     assert data["expires_at"].startswith("2026-12-25")
     assert data["helpline"]["id"] == "fr-3018"
     assert data["helpline"]["channels"][0]["uri"] == "tel:3018"
@@ -239,11 +243,79 @@ def test_guessing_codes_is_slowed_down(
     settings.RELAIS_CODE_LOOKUP_LIMIT = 3
     code = code_of(share(api, reported))
     client = helpline[1]
-    for wrong in ["AAAA-AAAA", "BBBB-BBBB", "not-a-code"]:
+    for wrong in ["AAAA-AAAA", other_code(code), other_code(code)]:  # a legacy code, then two of today's
         assert client.get(f"/api/v1/helpline/cases/{wrong}").status_code == 404
     refused = client.get(f"/api/v1/helpline/cases/{code}")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 900
+    # Paused whatever is typed, even text that cannot be a code.
+    assert client.get("/api/v1/helpline/cases/not-a-code").status_code == 429
+
+
+def other_code(code: str) -> str:
+    """A well-formed code that is not `code`: what a guesser would send."""
+    while (guess := case_codes.generate()) == code.replace("-", ""):
+        pass  # pragma: no cover - one chance in 9·10^12
+    return case_codes.display(guess)
+
+
+def misheard(code: str) -> str:
+    """`code` with its second digit misheard (a four for a five, say): the check digit no longer holds."""
+    digits = code.replace("-", "")
+    return case_codes.display(digits[0] + str((int(digits[1]) + 1) % 10) + digits[2:])
+
+
+@pytest.mark.django_db
+@time_machine.travel(AT_2259, tick=False)
+def test_a_misheard_code_is_a_422_naming_the_code_and_is_not_counted_as_a_guess(
+    api: Client, reported: str, helpline: tuple[Helpline, Client], settings: Any
+) -> None:
+    settings.RELAIS_CODE_LOOKUP_LIMIT = 2
+    code = code_of(share(api, reported))
+    client = helpline[1]
+    digits = code.replace("-", "")
+    swapped = next(
+        digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :] for i in range(13) if digits[i] != digits[i + 1]
+    )
+    for typed, says in [
+        (misheard(code), "check digit"),
+        (swapped, "check digit"),
+        (code[:-1], "14 digits, not 13"),
+        (code.replace("-", "O", 1), "14 digits and nothing else"),
+    ]:
+        response = client.get(f"/api/v1/helpline/cases/{typed}")
+        assert response.status_code == 422, typed
+        body = response.json()
+        assert body["errors"][0]["field"] == "code"
+        assert says in body["errors"][0]["message"]
+        # The other calls that take a code say the same.
+        note = client.post(f"/api/v1/helpline/cases/{typed}/notes", {"text": "x"}, content_type="application/json")
+        assert note.status_code == 422
+        assert note.json()["errors"][0]["field"] == "code"
+    assert client.get(f"/api/v1/helpline/cases/{code}").status_code == 200  # four misread look-ups, no pause
+    assert [e.action for e in AccessEvent.objects.order_by("at", "pk")] == ["shared", "looked_up", "viewed"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(AT_2259, tick=False)
+def test_a_case_shared_before_digit_codes_is_still_found_by_its_old_code(
+    api: Client, reported: str, helpline: tuple[Helpline, Client]
+) -> None:
+    share(api, reported)
+    Case.objects.update(code="K7QM4X2P")  # a row written before ADR 0016
+    client = helpline[1]
+    for typed in ["K7QM-4X2P", "k7qm 4x2p"]:
+        found = client.get(f"/api/v1/helpline/cases/{typed}")
+        assert found.status_code == 200
+        assert found.json()["code"] == "K7QM-4X2P"
+    noted = client.post(
+        "/api/v1/helpline/cases/k7qm-4x2p/notes", {"text": "Appel reçu."}, content_type="application/json"
+    )
+    assert noted.status_code == 201
+    # Sharing the same report again answers with the code the reporter already holds.
+    again = share(api, reported)
+    assert (again.status_code, code_of(again)) == (200, "K7QM-4X2P")
+    assert again.json()["case_code_spoken"] == "Kilo, sept, Quebec, Mike — quatre, X-ray, deux, Papa"
 
 
 @pytest.mark.django_db(transaction=True)  # the failure must not poison a test-wide transaction

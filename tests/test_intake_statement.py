@@ -19,11 +19,12 @@ from django.apps import apps
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 
+from relais.evidence import reported
 from relais.moderation.models import Notice, NoticeStatus, NotifierStanding
 from relais.reports import links, postgresql
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
-from relais.reports.services import receive_report, receive_report_with_orm
+from relais.reports.services import canonical_of, receive_report, receive_report_with_orm
 from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_platform
 from relais.webhooks.models import Delivery, Endpoint
@@ -46,7 +47,13 @@ def rich(ident: str, **overrides: Any) -> ReportIn:
         danger="immediate",
         reporter={"country": "FR", "language": "fr-BE", "age": 13, "timezone": "Europe/Paris", "pseudonym": "u-7f"},
         content=[
-            {"kind": "message", "content_id": "m-1", "text": "t'es nul\x07, personne ne t'aime 😡"},
+            {
+                "kind": "message",
+                "content_id": "m-1",
+                "text": "t'es nul\x07, personne ne t'aime 😡",
+                "author_handle": "@Zoé\x1b_la_star",
+                "author_profile_url": "https://social.example/@zoe",
+            },
             {"kind": "profile", "url": "https://social.example/@bully"},
             {"kind": "image", "content_id": "i-9", "posted_at": "2026-11-24T08:15:00.5+01:00"},
         ],
@@ -138,6 +145,30 @@ def test_the_statement_writes_what_the_orm_writes(
     assert shown["report"]["description"] == "Ça dure depuis la rentrée."
     assert shown["report"]["help_card"] == CARD
     assert [c["text"] for c in shown["content"]] == ["t'es nul, personne ne t'aime 😡", "", ""]
+    assert [(c["author_handle"], c["author_profile_url"]) for c in shown["content"]] == [
+        ("@Zoé_la_star", "https://social.example/@zoe"),
+        ("", ""),
+        ("", ""),
+    ]
+    # The fingerprint of what was said, taken at intake over the canonical form (evidence/reported.py).
+    assert [c["sha256"] for c in shown["content"]] == [
+        reported.content_sha256(canonical_of(c)) for c in ReportedContent.objects.filter(report=by_sql)
+    ]
+    assert shown["content"][0]["sha256"] == reported.content_sha256(
+        reported.canonical_content(
+            kind="message",
+            content_id="m-1",
+            url="",
+            text="t'es nul, personne ne t'aime 😡",
+            author_handle="@Zoé_la_star",
+            author_profile_url="https://social.example/@zoe",
+            posted_at=None,
+        )
+    )
+    assert shown["content"][2]["sha256"] == reported.content_sha256(
+        b'{"author_handle":null,"author_profile_url":null,"content_id":"i-9","format":"relais-reported-content/1",'
+        b'"kind":"image","posted_at":"2026-11-24T07:15:00.500000Z","text":null,"url":null}'
+    )
     assert shown["content"][2]["posted_at"] == datetime(2026, 11, 24, 7, 15, 0, 500000, tzinfo=UTC)
     assert shown["notices"][0]["status"] == NoticeStatus.OPEN
     assert shown["notices"][0]["notifier"] == "reporter:u-7f"
@@ -212,3 +243,29 @@ def test_nothing_is_half_written_when_the_statement_fails(platform: Platform) ->
     with pytest.raises(DatabaseError):
         postgresql.receive_report(platform=platform, data=impossible, help_card=CARD, received_at=AT)
     assert [m.objects.count() for m in (Report, ReportedContent, Notice, Delivery)] == [0, 0, 0, 0]
+
+
+def test_a_country_from_the_platforms_default_is_written_alike_on_both_paths(platform: Platform, settings: Any) -> None:
+    """ADR 0019: the country a report did not give is the platform's, and the report says it was assumed."""
+    settings.RELAIS_FAKE_NOW = AT.isoformat()  # when deliveries are recorded
+    platform.reporter_country = "BE"
+    platform.reporter_timezone = "Europe/Brussels"
+    platform.save()
+    for path, ident in ((receive_report_with_orm, "a"), (receive_report, "b")):
+        data = rich(ident)
+        data.reporter = data.reporter.model_copy(update={"country": None, "timezone": None})
+        path(platform=platform, data=data, help_card=CARD, received_at=AT)
+    by_orm, by_sql = (Report.objects.get(platform_report_id=ident) for ident in ("a", "b"))
+    assert written(by_sql) == written(by_orm)
+    stored = written(by_sql)["report"]
+    assert (stored["reporter_country"], stored["reporter_country_assumed"], stored["reporter_timezone"]) == (
+        "BE",
+        True,
+        "",
+    )
+    by_orm_sent, _ = receive_report_with_orm(platform=platform, data=rich("c"), help_card=CARD, received_at=AT)
+    by_sql_sent, _ = receive_report(platform=platform, data=rich("d"), help_card=CARD, received_at=AT)
+    assert [r.reporter_country_assumed for r in Report.objects.filter(pk__in=[by_orm_sent.pk, by_sql_sent.pk])] == [
+        False,
+        False,
+    ]

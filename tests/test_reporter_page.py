@@ -194,7 +194,7 @@ def test_the_timeline_follows_the_decision_and_the_reporter_can_appeal_it(world:
         decide(world, notice, NO_ACTION)
         shown = page(path).content.decode()
         assert "a décidé" in shown
-        assert "Tu peux contester jusqu'au 25 mai 2027." in shown
+        assert "Tu peux contester jusqu'au mardi 25 mai 2027." in shown
         assert "no_action" not in shown
         assert "NO_ACTION" not in shown
 

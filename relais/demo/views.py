@@ -28,7 +28,6 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from relais import clock
-from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
@@ -36,6 +35,7 @@ from relais.handoffs.models import Case
 from relais.http import field_errors, json_response
 from relais.reports import access as report_access
 from relais.reports import links, services
+from relais.reports.api import country_required, help_for
 from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
 from relais.tenants.models import Helpline, Platform, Presentation
@@ -186,7 +186,7 @@ def js_strings() -> dict[str, str]:
         "code_give": _("Give this code when you call or chat with the %(name)s."),
         "code_valid": _("It works for %(days)s days, until %(date)s."),
         "code_contact": _("Contact the %(name)s"),
-        "code_spelled": _("Code: %(code)s"),
+        "code_spoken": _("On the phone, say: %(spoken)s"),
         "shared_status": _("Shared with the %(name)s. Your code: %(code)s"),
         "show_code": _("Show my code"),
         "stopping": _("Stopping…"),
@@ -231,17 +231,12 @@ def report(request: HttpRequest) -> HttpResponse:
         errors = field_errors([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors()])
         return json_response(422, {"detail": "Invalid report.", "errors": errors})
     now = clock.now()
-    help_request = HelpRequest(
-        country=data.reporter.country,
-        language=data.reporter.language or translation.get_language() or "fr",
-        category=data.category,
-        danger=data.danger,
-        age=data.reporter.age,
-        timezone=data.reporter.timezone,
-    )
-    card = current().cards.card_json(help_request, now)
+    platform = demo_platform()
+    card = help_for(data, platform)  # as the API computes it, `country_source` included
+    if card is None:
+        return country_required(platform)
     try:
-        stored, created = services.receive_report(platform=demo_platform(), data=data, help_card=card, received_at=now)
+        stored, created = services.receive_report(platform=platform, data=data, help_card=card, received_at=now)
         share = _share_offer(stored.help_card)
     except DatabaseError:
         logger.exception("demo report not stored")
@@ -306,6 +301,7 @@ def shared_state(report: Report, case: Case, now: datetime) -> dict[str, Any]:
     channels = prefill.channels_with_code(line.get("channels", []), code, report.reporter_language)
     return {
         "case_code": code,
+        "case_code_spoken": case_codes.spoken(case.code, report.reporter_language),
         "expires_at": case.code_expires_at.isoformat(),
         "valid_days": round((case.code_expires_at - now).total_seconds() / 86400),
         "helpline": {

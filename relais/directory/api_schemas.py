@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ninja import Schema
+from pydantic import Field
 
 
 class EmergencyOut(Schema):
@@ -64,3 +65,13 @@ class HelpCardOut(Schema):
     helplines: list[HelplineOut]
     primary: PrimaryOut | None
     directory_version: str
+    country_source: Literal["reporter", "platform_default", "unknown"] = Field(
+        "reporter",
+        description=(
+            "Whose country `country` is. `reporter`: the one the report (or the query) gave. `platform_default`: "
+            "the report gave none, so this is your platform's default country for its reporters — tell the "
+            "reporter the help is for that country and let them say if they are elsewhere. `unknown`: no "
+            "country was given and your key could not be checked (only in a `503` or `429`), so the card holds "
+            "the general help of the fallback (`country` XX). Absent on `GET /api/v1/help`: `reporter`."
+        ),
+    )

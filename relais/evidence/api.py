@@ -48,6 +48,15 @@ def item_json(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
+def integrity_json(failure: IntegrityFailure) -> dict[str, Any]:
+    """The 409 naming what failed: an uploaded item by its `position`, or a reported content item by its number."""
+    return {
+        "detail": str(failure),
+        "item": failure.item.position if failure.item is not None else None,
+        "reported_content": failure.reported_number,
+    }
+
+
 def hold_json(report: Report) -> dict[str, Any]:
     return {
         "legal_hold": report.legal_hold,
@@ -183,7 +192,7 @@ def _pack_response(request: HttpRequest, report_id: str, fmt: services.Format) -
             platform=caller, report=report, fmt=fmt, language=language, now=clock.now()
         )
     except IntegrityFailure as failure:
-        return json_response(409, {"detail": str(failure), "item": failure.item.position})
+        return json_response(409, integrity_json(failure))
     return HttpResponse(
         export.content,
         content_type=export.content_type,

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from relais.evidence import reported
+
 FORMAT = "relais-evidence-manifest/1"
 
 
@@ -62,6 +64,43 @@ _EXTENSIONS = {
 
 
 @dataclass(frozen=True)
+class ReportedItem:
+    """One item the report itself described (reports.ReportedContent), checked against its hash at intake."""
+
+    number: int
+    """1, 2… in the order the report listed them."""
+    kind: str
+    """The report's content kind: message, post, comment, profile, image, video, live, other."""
+    content_id: str
+    url: str
+    text: str
+    author_handle: str
+    author_profile_url: str
+    posted_at: datetime | None
+    sha256: str | None
+    """Taken at intake over `canonical`; None for an item received before Relais recorded it."""
+    canonical: bytes
+    """The canonical form (reported.py) the hash covers, written to the ZIP as `file_name`."""
+
+    @property
+    def file_name(self) -> str:
+        return f"reported/{self.number:02d}-{self.kind}.json"
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """What the "what to do with this pack" page needs beyond fixed words: the reporter's country, and the
+    help card's numbers for countries whose steps the pack does not spell out."""
+
+    country: str
+    """ISO 3166-1 alpha-2, upper case; empty when unknown."""
+    helpline: str | None = None
+    """The help card's first helpline and how to reach it, e.g. `Child Focus 116 000 (116000)`."""
+    police: str | None = None
+    emergency: str | None = None
+
+
+@dataclass(frozen=True)
 class PackReport:
     report_id: str
     platform: str
@@ -79,9 +118,13 @@ class PackReport:
 class Pack:
     report: PackReport
     items: tuple[PackItem, ...]
+    """The uploaded evidence (POST …/evidence), possibly none."""
     generated_at: datetime
     generated_for: str
     language: str
+    reported: tuple[ReportedItem, ...] = ()
+    """The content as the report described it at intake (always at least one item for a stored report)."""
+    next_steps: NextSteps = NextSteps(country="")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -108,6 +151,21 @@ def manifest(pack: Pack) -> dict[str, Any]:
             "case_code": report.case_code,
         },
         "hash_algorithm": "SHA-256",
+        "reported_content_format": f"{reported.FORMAT}: see reported/README.txt",
+        "reported_content": [
+            {
+                "number": item.number,
+                "kind": item.kind,
+                "file": item.file_name,
+                "sha256_at_intake": item.sha256,
+                "content_id": item.content_id or None,
+                "url": item.url or None,
+                "author_handle": item.author_handle or None,
+                "author_profile_url": item.author_profile_url or None,
+                "posted_at": _instant(item.posted_at),
+            }
+            for item in pack.reported
+        ],
         "perceptual_hash": "PDQ (Meta), 256 bits as 64 hex digits",
         "items": [
             {

@@ -23,7 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
 from relais.evidence.images import jpeg_for_pdf
-from relais.evidence.manifest import Pack, PackItem
+from relais.evidence.manifest import NextSteps, Pack, PackItem, ReportedItem
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 SANS = "dejavu"
@@ -38,7 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
         "received_at": "Reçu par Relais le",
         "platform": "Plateforme",
         "case_code": "Code du dossier (ligne d'écoute)",
-        "items": "Nombre d'éléments",
+        "items": "Preuves envoyées par la plateforme (fichiers, textes)",
         "zone": "Fuseau horaire de la personne",
         "report_id": "Identifiant du signalement",
         "generated": "Dossier établi le {when} pour {who}",
@@ -71,6 +71,33 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown": "non indiqué",
         "page": "Relais · dossier {ref} · page {page}/{nb}",
         "bytes": "octets",
+        "reported_count": "Éléments signalés",
+        "reported_title": "Contenu signalé, tel que la plateforme l'a transmis",
+        "reported_intro": (
+            "Voici ce que le signalement décrivait quand la plateforme l'a envoyé : le texte des messages, leur "
+            "auteur tel qu'affiché, leur date. Relais a calculé l'empreinte SHA-256 de chaque élément à sa "
+            "réception ; elle porte sur sa forme canonique, le fichier indiqué de l'archive ZIP, que "
+            "« sha256sum » permet de revérifier sans Relais."
+        ),
+        "reported_item": "Élément signalé {n} sur {total}",
+        "ckind_message": "message",
+        "ckind_post": "publication",
+        "ckind_comment": "commentaire",
+        "ckind_profile": "profil",
+        "ckind_image": "image",
+        "ckind_video": "vidéo",
+        "ckind_live": "direct",
+        "ckind_other": "autre",
+        "address": "Adresse",
+        "sha256_intake": "SHA-256 à la réception (forme canonique : {file})",
+        "not_hashed": "non enregistrée : élément reçu avant que Relais ne l'enregistre",
+        "no_uploads": (
+            "La plateforme n'a envoyé aucun fichier : ce dossier contient le contenu tel que le signalement le "
+            "décrivait."
+        ),
+        "manifest_reported": "Contenu signalé",
+        "manifest_items": "Preuves envoyées par la plateforme",
+        "next_title": "Que faire de ce dossier ?",
     },
     "en": {
         "title": "Evidence pack",
@@ -80,7 +107,7 @@ WORDS: dict[str, dict[str, str]] = {
         "received_at": "Received by Relais on",
         "platform": "Platform",
         "case_code": "Case code (helpline)",
-        "items": "Number of items",
+        "items": "Evidence the platform sent (files, texts)",
         "zone": "The person's time zone",
         "report_id": "Report id",
         "generated": "Pack made on {when} for {who}",
@@ -112,8 +139,168 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown": "not given",
         "page": "Relais · pack {ref} · page {page}/{nb}",
         "bytes": "bytes",
+        "reported_count": "Reported items",
+        "reported_title": "Reported content, as the platform sent it",
+        "reported_intro": (
+            "This is what the report described when the platform sent it: the messages' text, their author as "
+            "shown, when they were posted. Relais took each item's SHA-256 fingerprint on receipt; it covers the "
+            "item's canonical form, the named file of the ZIP archive, which `sha256sum` re-checks without Relais."
+        ),
+        "reported_item": "Reported item {n} of {total}",
+        "ckind_message": "message",
+        "ckind_post": "post",
+        "ckind_comment": "comment",
+        "ckind_profile": "profile",
+        "ckind_image": "picture",
+        "ckind_video": "video",
+        "ckind_live": "live stream",
+        "ckind_other": "other",
+        "address": "Address",
+        "sha256_intake": "SHA-256 at intake (canonical form: {file})",
+        "not_hashed": "not recorded: the item was received before Relais recorded it",
+        "no_uploads": "The platform sent no files: this pack holds the content as the report described it.",
+        "manifest_reported": "Reported content",
+        "manifest_items": "Evidence the platform sent",
+        "next_title": "What to do with this pack",
     },
 }
+
+
+# "What to do with this pack", France. Each fact was checked against these sources (ADR 0011 lists them too):
+# - complaint at any police station or gendarmerie, which must record it, or by letter to the procureur de la
+#   République of the tribunal judiciaire where it happened or where the author lives: service-public.fr
+#   "Porter plainte" (F1435, checked 15/03/2022, as republished by mairies) and "Déposer plainte" (F34124);
+#   Code de procédure pénale art. 15-3.
+# - pré-plainte en ligne, https://www.pre-plainte-en-ligne.gouv.fr/: author unknown, offences against property
+#   or discriminatory facts (discrimination, defamation, insult, incitement to hatred); the complaint is signed
+#   afterwards at the police station or gendarmerie: service-public.fr F1435; the site's own legal page
+#   (ministère de l'Intérieur, DGPN/DGGN); cote-dor.gouv.fr and bouches-du-rhone.gouv.fr pages on the service.
+# - PHAROS, https://www.internet-signalement.gouv.fr/: public illegal content (cyberharassment named), run by
+#   police and gendarmes; private messages from someone known go to a police station instead:
+#   service-public.fr R17674 (checked 22/09/2025); moncommissariat.interieur.gouv.fr (07/02/2024).
+# - the 3018: free, anonymous, confidential, every day 09:00-23:00, phone, chat on 3018.fr and the 3018 app,
+#   psychologists, lawyers and digital experts, accelerated removal with the platforms:
+#   /work/shared/research/helplines-fr.md (Secrétariat d'État chargé de l'Enfance, 13/02/2023; e-Enfance).
+# - 17 (police, gendarmerie) and 112: the same file, "Emergency numbers".
+NEXT_STEPS_FRANCE: dict[str, tuple[tuple[str, str], ...]] = {
+    "fr": (
+        (
+            "Garde ce dossier tel quel",
+            "Ne modifie pas les fichiers et ne les retape pas : chaque empreinte SHA-256 montre qu'un fichier n'a "
+            "pas changé depuis que Relais l'a reçu, et un fichier modifié ne correspondrait plus. Tu peux "
+            "l'imprimer, ou le copier tel quel sur une clé USB.",
+        ),
+        (
+            "Porter plainte",
+            "Tu peux porter plainte au commissariat de police ou à la brigade de gendarmerie de ton choix : ils "
+            "sont obligés d'enregistrer ta plainte. Tu peux aussi écrire au procureur de la République du "
+            "tribunal judiciaire du lieu des faits ou du domicile de l'auteur. Apporte ou joins ce dossier. Un "
+            "parent ou un adulte de confiance peut t'accompagner.",
+        ),
+        (
+            "La pré-plainte en ligne",
+            "Sur https://www.pre-plainte-en-ligne.gouv.fr/, si tu ne sais pas qui est l'auteur et pour certains "
+            "faits (injure, diffamation, discrimination, provocation à la haine, atteintes aux biens), tu peux "
+            "déclarer les faits en ligne et choisir un rendez-vous ; la plainte est ensuite signée au "
+            "commissariat ou à la gendarmerie.",
+        ),
+        (
+            "Signaler un contenu illicite sur PHAROS",
+            "Un contenu public (visible de tous) et illégal peut être signalé aux policiers et gendarmes de "
+            "PHAROS sur https://www.internet-signalement.gouv.fr/. Pour des messages privés d'une personne que "
+            "tu connais, porte plutôt plainte.",
+        ),
+        (
+            "Le 3018 peut t'aider",
+            "Gratuit, anonyme et confidentiel, 7 jours sur 7 de 9 h à 23 h : par téléphone au 3018, par tchat "
+            "sur 3018.fr ou avec l'application 3018. Ses psychologues, juristes et experts du numérique "
+            "t'écoutent, te conseillent et peuvent faire retirer des contenus par les plateformes.",
+        ),
+        ("En danger", "Si tu es en danger maintenant, appelle le 17 (police, gendarmerie) ou le 112."),
+    ),
+    "en": (
+        (
+            "Keep this pack as it is",
+            "Do not edit the files or retype them: each SHA-256 fingerprint shows that a file has not changed "
+            "since Relais received it, and an edited file would no longer match. You can print it, or copy it "
+            "unchanged onto a USB stick.",
+        ),
+        (
+            "File a complaint (porter plainte)",
+            "You can file a complaint at any police station (commissariat) or gendarmerie: they must record it. "
+            "You can also write to the public prosecutor (procureur de la République) of the court (tribunal "
+            "judiciaire) where it happened or where the author lives. Bring or enclose this pack. A parent or "
+            "a trusted adult can go with you.",
+        ),
+        (
+            "Pre-complaint online (pré-plainte en ligne)",
+            "At https://www.pre-plainte-en-ligne.gouv.fr/, when you do not know who the author is and for some "
+            "offences (insult, defamation, discrimination, incitement to hatred, offences against property), "
+            "you can declare the facts online and choose an appointment; the complaint is then signed at the "
+            "police station or gendarmerie.",
+        ),
+        (
+            "Report illegal content to PHAROS",
+            "Public (visible to everyone), illegal content can be reported to the police officers and gendarmes "
+            "of PHAROS at https://www.internet-signalement.gouv.fr/. For private messages from someone you "
+            "know, file a complaint instead.",
+        ),
+        (
+            "The 3018 can help",
+            "Free, anonymous and confidential, every day from 9:00 to 23:00: call 3018, chat on 3018.fr or use "
+            "the 3018 app. Its psychologists, lawyers and digital experts listen, give advice, and can have "
+            "content removed by the platforms.",
+        ),
+        ("In danger", "If you are in danger now, call 17 (police, gendarmerie) or 112."),
+    ),
+}
+
+NEXT_STEPS_ELSEWHERE: dict[str, dict[str, str]] = {
+    "fr": {
+        "keep": NEXT_STEPS_FRANCE["fr"][0][1],
+        "police_title": "Signaler les faits à la police",
+        "police": "Tu peux signaler les faits à la police{number} et lui apporter ce dossier. Un parent ou un "
+        "adulte de confiance peut t'accompagner.",
+        "police_number": " (le {n}) ou dans un poste de police",
+        "help_title": "Être aidé",
+        "help": "{helpline}, la ligne d'aide de ta carte d'aide, peut t'écouter et te conseiller.",
+        "help_any": "Les lignes d'aide de ta carte d'aide peuvent t'écouter et te conseiller.",
+        "danger": "Si tu es en danger maintenant, appelle le {n}.",
+        "danger_any": "Si tu es en danger maintenant, appelle les secours.",
+    },
+    "en": {
+        "keep": NEXT_STEPS_FRANCE["en"][0][1],
+        "police_title": "Tell the police",
+        "police": "You can tell the police{number} and bring them this pack. A parent or a trusted adult can go "
+        "with you.",
+        "police_number": " (on {n}) or at a police station",
+        "help_title": "Get help",
+        "help": "{helpline}, the helpline on your help card, can listen and give advice.",
+        "help_any": "The helplines on your help card can listen and give advice.",
+        "danger": "If you are in danger now, call {n}.",
+        "danger_any": "If you are in danger now, call the emergency services.",
+    },
+}
+
+
+def next_steps_text(steps: NextSteps, language: str) -> tuple[tuple[str, str], ...]:
+    """The pack's last page, as (heading, text) pairs: France's own steps, or a general text built from the
+    numbers on the reporter's help card."""
+    if steps.country == "FR":
+        return NEXT_STEPS_FRANCE[language]
+    words = NEXT_STEPS_ELSEWHERE[language]
+    keep_title = NEXT_STEPS_FRANCE[language][0][0]
+    police = words["police_number"].format(n=steps.police) if steps.police else ""
+    helpline = words["help"].format(helpline=steps.helpline) if steps.helpline else words["help_any"]
+    emergency = steps.emergency or steps.police
+    danger = words["danger"].format(n=emergency) if emergency else words["danger_any"]
+    danger_title = NEXT_STEPS_FRANCE[language][-1][0]
+    return (
+        (keep_title, words["keep"]),
+        (words["police_title"], words["police"].format(number=police)),
+        (words["help_title"], helpline),
+        (danger_title, danger),
+    )
 
 
 @cache
@@ -229,10 +416,17 @@ class _Writer:
 def render_pdf(pack: Pack) -> bytes:
     writer = _Writer(pack)
     _cover(writer)
+    if pack.reported:
+        writer.pdf.add_page()
+        writer.heading(writer.words["reported_title"])
+        writer.paragraph(writer.words["reported_intro"], size=9.5, colour=(60, 60, 60))
+        for reported in pack.reported:
+            _reported(writer, reported, len(pack.reported))
     total = len(pack.items)
     for item in pack.items:
         _item(writer, item, total)
     _manifest_page(writer)
+    _next_steps_page(writer)
     return bytes(writer.pdf.output())
 
 
@@ -248,16 +442,50 @@ def _cover(w: _Writer) -> None:
     w.field(words["platform"], report.platform)
     if report.case_code:
         w.field(words["case_code"], report.case_code, mono=True)
+    w.field(words["reported_count"], str(len(pack.reported)))
     w.field(words["items"], str(len(pack.items)))
     w.field(words["zone"], w.zone)
     w.field(words["report_id"], report.report_id, mono=True)
     w.pdf.ln(3)
     w.paragraph(words["intro"])
+    if not pack.items:
+        w.paragraph(words["no_uploads"])
     w.paragraph(
         words["generated"].format(when=when(pack.generated_at, w.zone, pack.language), who=pack.generated_for),
         size=9,
         colour=(80, 80, 80),
     )
+
+
+def _quote(w: _Writer, text: str) -> None:
+    w.pdf.set_draw_color(180, 180, 190)
+    w.pdf.set_font(SANS, "", 11)
+    w.pdf.set_text_color(0, 0, 0)
+    w.pdf.multi_cell(0, 6, readable(text), border=1, padding=3, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _reported(w: _Writer, item: ReportedItem, total: int) -> None:
+    """One item as the report described it: the words first, then who, when, where, and its fingerprint."""
+    words, language = w.words, w.pack.language
+    if w.room_left() < 70:
+        w.pdf.add_page()
+    else:
+        w.pdf.ln(3)
+    kind = words.get(f"ckind_{item.kind}", item.kind)
+    w.heading(f"{words['reported_item'].format(n=item.number, total=total)} · {kind}", size=13)
+    if item.text:
+        _quote(w, item.text)
+        w.pdf.ln(2)
+    if item.author_handle:
+        w.field(words["author"], item.author_handle)
+    if item.author_profile_url:
+        w.field(words["profile"], item.author_profile_url)
+    w.field(words["posted_at"], when(item.posted_at, w.zone, language))
+    if item.url:
+        w.field(words["address"], item.url)
+    if item.content_id:
+        w.field(words["content_id"], item.content_id)
+    w.field(words["sha256_intake"].format(file=item.file_name), item.sha256 or words["not_hashed"], mono=True)
 
 
 def _item(w: _Writer, item: PackItem, total: int) -> None:
@@ -294,10 +522,7 @@ def _item(w: _Writer, item: PackItem, total: int) -> None:
         )
         w.pdf.ln(2)
     if item.kind == "text":
-        w.pdf.set_draw_color(180, 180, 190)
-        w.pdf.set_font(SANS, "", 11)
-        w.pdf.set_text_color(0, 0, 0)
-        w.pdf.multi_cell(0, 6, readable(item.text), border=1, padding=3, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _quote(w, item.text)
     elif item.kind == "image":
         _picture(w, item)
     else:
@@ -318,23 +543,40 @@ def _picture(w: _Writer, item: PackItem) -> None:
 
 
 def _manifest_page(w: _Writer) -> None:
-    words, pdf = w.words, w.pdf
-    pdf.add_page()
+    words, pack = w.words, w.pack
+    w.pdf.add_page()
     w.heading(words["manifest"])
     w.paragraph(words["manifest_intro"], size=9.5)
-    for item in w.pack.items:
+    if pack.reported:
+        w.heading(words["manifest_reported"], size=11)
+    for reported in pack.reported:
+        kind = words.get(f"ckind_{reported.kind}", reported.kind)
+        _manifest_entry(w, f"{reported.number}. {reported.file_name} · {kind}", [f"SHA-256 {reported.sha256 or '-'}"])
+    if pack.items:
+        w.heading(words["manifest_items"], size=11)
+    for item in pack.items:
         kind = words.get(f"kind_{item.kind}", item.kind)
-        pdf.set_font(SANS, "B", 9.5)
-        pdf.set_text_color(0, 0, 0)
-        pdf.multi_cell(
-            0,
-            5,
-            readable(f"{item.position}. {item.file_name} · {kind} · {size_text(item.size, w.pack.language)}"),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
+        hashes = [f"SHA-256 {item.sha256}"] + ([f"PDQ     {item.pdq}"] if item.pdq else [])
+        _manifest_entry(
+            w, f"{item.position}. {item.file_name} · {kind} · {size_text(item.size, pack.language)}", hashes
         )
-        pdf.set_font(MONO, "", 8)
-        pdf.multi_cell(0, 4.2, f"SHA-256 {item.sha256}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if item.pdq:
-            pdf.multi_cell(0, 4.2, f"PDQ     {item.pdq}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(2)
+
+
+def _manifest_entry(w: _Writer, title: str, hashes: list[str]) -> None:
+    pdf = w.pdf
+    pdf.set_font(SANS, "B", 9.5)
+    pdf.set_text_color(0, 0, 0)
+    pdf.multi_cell(0, 5, readable(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(MONO, "", 8)
+    for line in hashes:
+        pdf.multi_cell(0, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+
+
+def _next_steps_page(w: _Writer) -> None:
+    w.pdf.add_page()
+    w.heading(w.words["next_title"])
+    for title, text in next_steps_text(w.pack.next_steps, w.pack.language):
+        w.heading(title, size=11.5)
+        w.paragraph(text, size=10.5)
+        w.pdf.ln(1.5)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from relais.reports.schemas import StrictSchema
+from relais.reports.schemas import AuthorHandle, StrictSchema, WebUrl
 from relais.schemas import OPAQUE_ID_PATTERN, iso_string_only, plausible_instant
 
 MAX_ITEMS = 20
@@ -31,10 +31,8 @@ class EvidenceItemIn(StrictSchema):
         ]
         | None
     ) = None
-    author_handle: (
-        Annotated[str, Field(max_length=200, description="The author's name as shown, e.g. @someone")] | None
-    ) = None
-    author_profile_url: Annotated[str, Field(pattern=r"^https?://[!-~]+$", max_length=2048)] | None = None
+    author_handle: AuthorHandle | None = None
+    author_profile_url: WebUrl | None = None
     posted_at: AwareDatetime | None = None
 
     _iso = field_validator("posted_at", mode="before")(iso_string_only)
@@ -164,4 +162,7 @@ class LegalHoldIn(StrictSchema):
 
 class IntegrityErrorOut(Schema):
     detail: str
-    item: int
+    item: int | None = Field(description="The uploaded evidence item (its `position`) that failed, if one did")
+    reported_content: int | None = Field(
+        description="The reported content item (1 for the report's first `content` entry) that failed, if one did"
+    )

@@ -23,7 +23,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 from pydantic import ValidationError
 
-from relais.evidence import images, manifest, retention, vault
+from relais.evidence import images, manifest, reported, retention, vault
 from relais.evidence.access import items_of
 from relais.evidence.models import CustodyEvent, EvidenceItem, PurgeRecord
 from relais.evidence.pdf import render_pdf
@@ -36,6 +36,7 @@ from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor
 from relais.handoffs.workflow import OPEN
 from relais.reports.models import Report, ReportedContent
+from relais.reports.services import canonical_of
 from relais.tenants.models import Platform
 
 logger = logging.getLogger(__name__)
@@ -335,22 +336,28 @@ def reporter_zone(report: Report) -> str:
     return report.reporter_timezone or (card_zone if isinstance(card_zone, str) and card_zone else "UTC")
 
 
+def _record_failure(
+    report: Report, failure: vault.IntegrityFailure, now: datetime, *, actor_label: str, party: str
+) -> None:
+    logger.error("evidence: %s (report %s)", failure, report.pk)
+    _custody(
+        report,
+        CustodyEvent.Action.INTEGRITY_FAILED,
+        now,
+        actor_label=actor_label,
+        party=party,
+        item=failure.item,
+        detail=failure.reason if failure.item is not None else str(failure),
+    )
+
+
 def _checked_items(report: Report, now: datetime, *, actor_label: str, party: str) -> list[manifest.PackItem]:
     items = []
     for item in items_of(report).select_related("content"):
         try:
             plaintext = vault.read(item)
         except vault.IntegrityFailure as failure:
-            logger.error("evidence: %s (report %s)", failure, report.pk)
-            _custody(
-                report,
-                CustodyEvent.Action.INTEGRITY_FAILED,
-                now,
-                actor_label=actor_label,
-                party=party,
-                item=item,
-                detail=failure.reason,
-            )
+            _record_failure(report, failure, now, actor_label=actor_label, party=party)
             raise
         items.append(
             manifest.PackItem(
@@ -374,12 +381,78 @@ def _checked_items(report: Report, now: datetime, *, actor_label: str, party: st
     return items
 
 
+def _reported_items(report: Report, now: datetime, *, actor_label: str, party: str) -> list[manifest.ReportedItem]:
+    """The report's own content, each item's canonical form re-made from its row and checked against the hash
+    taken at intake: a row changed since (in the database, by a restore or a person) stops the pack."""
+    items = []
+    for content in ReportedContent.objects.filter(report=report).order_by("position"):
+        canonical = canonical_of(content)
+        digest = reported.content_sha256(canonical)
+        if content.sha256 and digest != content.sha256:
+            failure = vault.IntegrityFailure(
+                None, f"stored hash {content.sha256} differs from the content's {digest}", content=content
+            )
+            _record_failure(report, failure, now, actor_label=actor_label, party=party)
+            raise failure
+        items.append(
+            manifest.ReportedItem(
+                number=content.position + 1,
+                kind=content.kind,
+                content_id=content.content_id,
+                url=content.url,
+                text=content.text,
+                author_handle=content.author_handle,
+                author_profile_url=content.author_profile_url,
+                posted_at=content.posted_at,
+                sha256=content.sha256 or None,
+                canonical=canonical,
+            )
+        )
+    return items
+
+
+def next_steps(report: Report) -> manifest.NextSteps:
+    """The reporter's country and, from the help card they were given, a helpline and the police and emergency
+    numbers, for the pack's "what to do" page (the card is in the reporter's language; names and numbers
+    read the same in any)."""
+    card = report.help_card if isinstance(report.help_card, dict) else {}
+    helplines = [h for h in card.get("helplines") or [] if isinstance(h, dict)]
+    primary = card.get("primary") if isinstance(card.get("primary"), dict) else None
+    chosen = next((h for h in helplines if primary and h.get("id") == primary.get("helpline_id")), None)
+    chosen = chosen or (helplines[0] if helplines else None)
+    helpline = None
+    if chosen is not None:
+        channel = next((c for c in chosen.get("channels") or [] if isinstance(c, dict)), None)
+        reach = str(channel.get("uri", "")).removeprefix("tel:").removeprefix("mailto:") if channel else ""
+        helpline = f"{chosen.get('name', '')} ({reach})" if reach else str(chosen.get("name", "")) or None
+    emergency = [e for e in card.get("emergency") or [] if isinstance(e, dict)]
+
+    def number(kind: str) -> str | None:
+        return next((str(e.get("number")) for e in emergency if e.get("kind") == kind and e.get("number")), None)
+
+    country = report.reporter_country or str(card.get("country") or "")
+    return manifest.NextSteps(
+        country=country.upper(), helpline=helpline, police=number("police"), emergency=number("general")
+    )
+
+
 def build_pack(
-    report: Report, *, language: str, case_code: str | None, generated_for: str, now: datetime, actor_label: str
+    report: Report,
+    *,
+    language: str,
+    case_code: str | None,
+    generated_for: str,
+    now: datetime,
+    actor_label: str,
+    party: str | None = None,
 ) -> manifest.Pack:
-    """Every item read back and checked; raises vault.IntegrityFailure (and records it) on the first bad one."""
+    """Every item read back and checked — the report's own content against its hash at intake, then every
+    upload's blob; raises vault.IntegrityFailure (and records it, for `party`, by default the reader named
+    by `generated_for`) on the first bad one."""
     with translation.override(language):
         category_label = str(CATEGORY_LABELS.get(report.category, report.category))
+    party = party or generated_for
+    reported_items = _reported_items(report, now, actor_label=actor_label, party=party)
     return manifest.Pack(
         report=manifest.PackReport(
             report_id=str(report.pk),
@@ -391,10 +464,12 @@ def build_pack(
             zone=reporter_zone(report),
             case_code=case_code,
         ),
-        items=tuple(_checked_items(report, now, actor_label=actor_label, party=generated_for)),
+        items=tuple(_checked_items(report, now, actor_label=actor_label, party=party)),
         generated_at=now,
         generated_for=generated_for,
         language=language,
+        reported=tuple(reported_items),
+        next_steps=next_steps(report),
     )
 
 
@@ -403,7 +478,10 @@ def render(pack: manifest.Pack, fmt: Format) -> Export:
     pdf = render_pdf(pack)
     if fmt == "pdf":
         return Export(pdf, f"{stem}.pdf", "application/pdf")
-    files = {item.file_name: item.content for item in pack.items}
+    files = {item.file_name: item.canonical for item in pack.reported}
+    if pack.reported:
+        files["reported/README.txt"] = reported.README.encode()
+    files.update({item.file_name: item.content for item in pack.items})
     files["evidence-pack.pdf"] = pdf
     files["manifest.json"] = manifest.manifest_json(pack)
     out = io.BytesIO()
@@ -454,9 +532,49 @@ def export_for_platform(*, platform: Platform, report: Report, fmt: Format, lang
         now,
         actor_label=platform.name,
         party=platform.name,
-        detail=f"{fmt.upper()} pack of {len(pack.items)} items through the API",
+        detail=f"{pack_summary(pack, fmt)} through the API",
     )
     return export
+
+
+REPORTER = "reporter"
+"""The chain of custody's party (and actor) when the person who reported takes their own pack."""
+_FOR_REPORTER = {"fr": "la personne qui a fait le signalement", "en": "the person who reported"}
+
+
+def reporter_pack_pdf(report: Report, *, language: str, now: datetime) -> bytes:
+    """The reporter's own evidence pack (their private page's "download my evidence pack"): the PDF, with the
+    content as the report described it, any uploads, the case code of a live share (the reporter gave that
+    consent and sees the code on their page) and what to do with the pack in France or elsewhere.
+
+    Checked like every read (raises vault.IntegrityFailure, recorded, when anything no longer matches its
+    hash) and logged in the chain of custody as an export by the party `reporter`.
+    """
+    words = "fr" if language.lower().startswith("fr") else "en"
+    pack = build_pack(
+        report,
+        language=words,
+        case_code=shared_case_codes(report),
+        generated_for=_FOR_REPORTER[words],
+        now=now,
+        actor_label=REPORTER,
+        party=REPORTER,
+    )
+    pdf = render_pdf(pack)
+    _custody(
+        report,
+        CustodyEvent.Action.EXPORTED,
+        now,
+        actor_label=REPORTER,
+        party=REPORTER,
+        detail=f"{pack_summary(pack, 'pdf')} for the reporter",
+    )
+    return pdf
+
+
+def pack_summary(pack: manifest.Pack, fmt: Format) -> str:
+    """What a pack held, for the chain of custody: counts only, never content."""
+    return f"{fmt.upper()} pack of {len(pack.items)} items and {len(pack.reported)} reported items"
 
 
 def export_for_case(*, actor: Actor, case: Case, fmt: Format, language: str, inline: bool, now: datetime) -> Export:
@@ -475,7 +593,7 @@ def export_for_case(*, actor: Actor, case: Case, fmt: Format, language: str, inl
         actor_label=who,
     )
     export = render(pack, fmt)
-    detail = f"{fmt.upper()} pack of {len(pack.items)} items"
+    detail = pack_summary(pack, fmt)
     with transaction.atomic():
         _custody(
             report,

@@ -17,6 +17,7 @@ from django.core.files.storage import Storage, storages
 
 from relais.evidence import crypto
 from relais.evidence.models import EvidenceItem
+from relais.reports.models import ReportedContent
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,32 @@ class StorageUnavailable(Exception):
 
 
 class IntegrityFailure(Exception):
-    """A stored item no longer matches what was received: never shown, never exported."""
+    """A stored item no longer matches what was received: never shown, never exported.
 
-    def __init__(self, item: EvidenceItem, reason: str) -> None:
-        super().__init__(f"evidence item {item.position} failed its integrity check: {reason}")
+    `item` is the uploaded evidence item that failed; for a reported content item (the report's own
+    description, re-hashed on every pack) `item` is None and `content` is that item.
+    """
+
+    def __init__(self, item: EvidenceItem | None, reason: str, *, content: ReportedContent | None = None) -> None:
+        if item is not None:
+            what = f"evidence item {item.position}"
+        else:
+            assert content is not None  # noqa: S101 - one of the two is always given
+            what = f"reported content item {content.position + 1}"
+        super().__init__(f"{what} failed its integrity check: {reason}")
         self.item = item
+        self.content = content
         self.reason = reason
+
+    @property
+    def report_id(self) -> str:
+        owner = self.item or self.content
+        return str(owner.report_id) if owner is not None else ""
+
+    @property
+    def reported_number(self) -> int | None:
+        """The reported content item's number as the pack shows it (1, 2…), when that is what failed."""
+        return self.content.position + 1 if self.content is not None else None
 
 
 def storage() -> Storage:

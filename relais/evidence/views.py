@@ -31,14 +31,17 @@ def _pack(request: HttpRequest, console: Console, case_id: uuid.UUID, fmt: servi
             actor=console.actor, case=case, fmt=fmt, language=language, inline=inline, now=clock.now()
         )
     except IntegrityFailure as failure:
-        messages.error(
-            request,
-            _(
+        if failure.item is not None:
+            message = _(
                 "The evidence pack was not made: item %(position)s no longer matches what the platform sent "
                 "(its integrity check failed). Nothing was exported. Tell your Relais operator."
-            )
-            % {"position": failure.item.position},
-        )
+            ) % {"position": failure.item.position}
+        else:
+            message = _(
+                "The evidence pack was not made: reported item %(position)s no longer matches what the platform "
+                "sent (its integrity check failed). Nothing was exported. Tell your Relais operator."
+            ) % {"position": failure.reported_number}
+        messages.error(request, message)
         return HttpResponseRedirect(f"{reverse('console:case', kwargs={'case_id': case.pk})}#evidence")
     disposition = "inline" if inline else "attachment"
     return HttpResponse(

@@ -7,10 +7,13 @@ case and a case that does not exist are the same 404 — nothing tells them apar
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 
+from relais.handoffs import case_codes
 from relais.handoffs.models import Case
 from relais.tenants.models import Helpline
 
@@ -38,3 +41,10 @@ def get_case_by_code(helpline: Helpline, code: str) -> Case:
     if case is None:
         raise Http404(NOT_FOUND)
     return case
+
+
+def legacy_codes_live(helpline: Helpline, now: datetime) -> bool:
+    """Whether one of the helpline's open cases can still be found by a legacy (lettered) code: until then the
+    console's code field must not ask phones for a digits-only keypad (ADR 0016)."""
+    live = cases_visible_to(helpline).filter(code_expires_at__gt=now)
+    return live.alias(code_length=Length("code")).filter(code_length=case_codes.LEGACY_LENGTH).exists()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
 
 from relais import clock
 from relais.directory.runtime import current
@@ -98,6 +99,7 @@ def share(request: HttpRequest, report_id: str, payload: ShareIn) -> HttpRespons
     channels = _helpline_channels(helpline.directory_id, report.help_card)
     body = {
         "case_code": code,
+        "case_code_spoken": case_codes.spoken(case.code, report.reporter_language),
         "expires_at": case.code_expires_at.isoformat(),
         "helpline": {
             "id": helpline.directory_id,
@@ -187,19 +189,23 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> HttpResponse
 
 def _by_code(request: HttpRequest, code: str) -> tuple[services.Actor, Case]:
     helpline = _helpline(request)
-    canonical = case_codes.normalize(code)
-    if canonical is None:
-        raise Http404(access.NOT_FOUND)
+    canonical = case_codes.read(code)
+    if isinstance(canonical, case_codes.Misread):
+        error = services.MisreadCode(canonical)
+        raise ValidationError([{"loc": ("path", "code"), "msg": error.message, "type": "value_error"}])
     return services.Actor.api_key(helpline), access.get_case_by_code(helpline, canonical)
 
 
 @router.get(
     "/helpline/cases/{code}",
-    response={200: CaseOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: CaseOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     auth=HelplineKey(),
     summary="One case, by the code the reporter gave (logged in the case's access log)",
 )
 def get_case(request: HttpRequest, code: str) -> HttpResponse:
+    """`code` as typed: `4821-093-755-1627`, spaces or none (or a legacy `K7QM-4X2P`). Text that cannot be a
+    code — a check digit that does not match, a digit missing — is a 422 naming `code` and is not counted;
+    a code that finds no open case is a 404 and is counted, then 429 with `Retry-After`."""
     helpline = _helpline(request)
     actor = services.Actor.api_key(helpline)
     now = clock.now()
@@ -207,6 +213,8 @@ def get_case(request: HttpRequest, code: str) -> HttpResponse:
         case = services.find_by_code(actor=actor, typed=code, now=now)
     except services.TooManyLookups as exc:
         return json_response(429, {"detail": str(exc)}, {"Retry-After": str(exc.retry_after)})
+    except services.MisreadCode as exc:
+        return _error(exc)
     return json_response(200, case_json(services.view_case(actor=actor, case=case, now=now)))
 
 

@@ -76,6 +76,22 @@ OUTCOME_LABELS: dict[str, Promise] = {"restricted": _("Action taken"), "no_actio
 ROLE_LABELS: dict[str, Promise] = {Role.COUNSELLOR: _("Counsellor"), Role.SUPERVISOR: _("Supervisor")}
 
 
+def error_summary(form: forms.Form) -> list[dict[str, Any]]:
+    """Every error of a form, linked to its field, for the summary at the top of the page (WCAG 3.3.1).
+
+    Both consoles show it with moderation/_errors.html (the GOV.UK Design System's error summary): a choice
+    group links to its first box, any other field to itself."""
+    entries: list[dict[str, Any]] = [{"anchor": None, "label": None, "message": e} for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            continue
+        bound = form[name]
+        grouped = bound.widget_type in ("checkboxselectmultiple", "radioselect")
+        anchor = f"{bound.auto_id}_0" if grouped else bound.id_for_label
+        entries.extend({"anchor": anchor, "label": bound.label, "message": error} for error in errors)
+    return entries
+
+
 def status_moves(current: str) -> list[tuple[str, Promise]]:
     """The buttons a case page offers: the moves workflow.py allows from `current`, in workflow order.
 
@@ -97,17 +113,27 @@ class QueueFilterForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Case code"),
-        help_text=_("The code the young person gives you, for example K7QM-4X2P. Dashes and spaces do not matter."),
+        help_text=_(
+            "The 14 digits the young person reads out, for example 4821-093-755-1627. Spaces and dashes do not matter."
+        ),
         max_length=40,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",
                 "autocapitalize": "characters",
+                "autocorrect": "off",
                 "spellcheck": "false",
                 "class": "code-input",
             }
         ),
     )
+
+    def __init__(self, *args: Any, digits_only: bool = True, **kwargs: Any) -> None:
+        """`digits_only`: a phone or tablet shows its number pad. Off while a legacy code (with letters) can
+        still find a case of the helpline (`access.legacy_codes_live`)."""
+        super().__init__(*args, **kwargs)
+        if digits_only:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
 
 
 class NoteForm(forms.Form):

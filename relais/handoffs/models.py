@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from relais.handoffs import case_codes
 from relais.handoffs.workflow import Status
 from relais.reports.models import Report
 from relais.tenants.models import Helpline
@@ -42,7 +43,8 @@ class Case(models.Model):
     """What a helpline works on. After a withdrawal it keeps only what the helpline wrote (its notes)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.CharField(max_length=8, unique=True)
+    code = models.CharField(max_length=case_codes.STORED_LENGTH, unique=True)
+    """Canonical (`case_codes.normalize`): fourteen digits, or eight symbols for a case shared before ADR 0016."""
     helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="cases")
     report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
     consent = models.OneToOneField(Consent, on_delete=models.PROTECT, related_name="case")

@@ -42,7 +42,11 @@ class SharedHelplineOut(Schema):
 
 
 class ShareOut(Schema):
-    case_code: str = Field(examples=["K7QM-4X2P"])
+    case_code: str = Field(examples=["4821-093-755-1627"])
+    case_code_spoken: str = Field(
+        description="The code as words in the reporter's language, digit by digit, to read out on the phone",
+        examples=["quatre, huit, deux, un — zéro, neuf, trois — sept, cinq, cinq — un, six, deux, sept"],
+    )
     expires_at: datetime
     helpline: SharedHelplineOut
 

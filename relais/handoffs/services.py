@@ -62,6 +62,22 @@ class HandoffError(ValueError):
         self.message = message
 
 
+class MisreadCode(HandoffError):
+    """Typed text that cannot be a case code (`case_codes.misread`): a 4xx naming `code`, not a wrong guess."""
+
+    def __init__(self, misread: case_codes.Misread) -> None:
+        super().__init__("code", _MISREAD_MESSAGES[misread.reason].format(digits=misread.digits))
+        self.misread = misread
+
+
+_MISREAD_MESSAGES = {
+    "check_digit": "one digit is wrong or two are swapped (the check digit does not match): read the code again",
+    "length": f"a case code has {case_codes.LENGTH} digits, not {{digits}}: read the code again",
+    "characters": f"a case code has {case_codes.LENGTH} digits and nothing else (older codes have "
+    f"{case_codes.LEGACY_LENGTH} letters and digits, like K7QM-4X2P)",
+}
+
+
 class TooManyLookups(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__("too many wrong codes; try again later")
@@ -128,7 +144,7 @@ def share_report(
                 webhook_events.report_shared(case=case, report=report, now=now)
                 return case, True
         except IntegrityError:
-            # A code collision (1 in 10^12) or a concurrent share of the same report: look again.
+            # A code collision (1 in 9·10^12 per live code) or a concurrent share of the same report: look again.
             existing = Case.objects.filter(consent__report=report, helpline=helpline, withdrawn_at__isnull=True).first()
             if existing is not None:
                 return existing, False
@@ -169,15 +185,23 @@ def queue(helpline: Helpline, *, status: str | None = None, category: str | None
 
 
 def find_by_code(*, actor: Actor, typed: str, now: datetime) -> Case:
-    """The case a reporter quoted. Wrong codes are counted per person or key; past the limit, refused."""
+    """The case a reporter quoted. Wrong codes are counted per person or key; past the limit, refused.
+
+    Raises MisreadCode (not counted) for text that cannot be a code, Http404 (counted) for a code that
+    finds no open case of this helpline, TooManyLookups past the limit, whatever was typed.
+    """
     window = timedelta(seconds=settings.RELAIS_CODE_LOOKUP_WINDOW_SECONDS)
     recent = CodeLookup.objects.filter(who=actor.throttle_key, at__gt=now - window)
     if recent.count() >= settings.RELAIS_CODE_LOOKUP_LIMIT:
         oldest = recent.order_by("at").values_list("at", flat=True).first()
         retry = int(((oldest or now) + window - now).total_seconds()) + 1
         raise TooManyLookups(retry_after=max(retry, 1))
-    code = case_codes.normalize(typed)
-    case = access.cases_visible_to(actor.helpline).filter(code=code, code_expires_at__gt=now).first() if code else None
+    code = case_codes.read(typed)
+    if isinstance(code, case_codes.Misread):
+        # Not counted: whether typed text can be a code is arithmetic anyone can do, and tells nothing about
+        # which codes exist; a counsellor who mishears a digit should not lose a try for it (ADR 0016).
+        raise MisreadCode(code)
+    case = access.cases_visible_to(actor.helpline).filter(code=code, code_expires_at__gt=now).first()
     if case is None:
         CodeLookup.objects.filter(who=actor.throttle_key, at__lte=now - window).delete()
         CodeLookup.objects.create(who=actor.throttle_key, at=now)

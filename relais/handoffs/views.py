@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from relais import clock
 from relais.directory.runtime import current
-from relais.handoffs import access, case_codes, forms, services
+from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
 from relais.tenants.models import Helpline, StaffMember
@@ -96,7 +96,7 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             page=page,
             rows=rows,
             filtered=bool(chosen.get("status") or chosen.get("category")),
-            lookup_form=forms.LookupForm(),
+            lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
         ),
     )
 
@@ -105,9 +105,11 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
 @console_view
 def lookup(request: HttpRequest, console: Console) -> HttpResponse:
     """A code typed by the counsellor (POST, so it stays out of the address bar and the server's logs)."""
+    digits_only = not access.legacy_codes_live(console.actor.helpline, clock.now())
     if request.method != "POST":
-        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=forms.LookupForm()))
-    form = forms.LookupForm(request.POST)
+        form = forms.LookupForm(digits_only=digits_only)
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form))
+    form = forms.LookupForm(request.POST, digits_only=digits_only)
     if not form.is_valid():
         return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=422)
     try:
@@ -122,17 +124,38 @@ def lookup(request: HttpRequest, console: Console) -> HttpResponse:
         response = render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    except services.MisreadCode as exc:
+        form.add_error("code", _misread_message(exc.misread))
+        return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=422)
     except Http404:
         form.add_error(
             "code",
             _(
-                "No open case has this code. Check it with the young person: codes use the digits 2 to 9 and "
-                "letters without I or O, and work for %(days)s days."
+                "No open case has this code. Check it with the young person: a code works for %(days)s days, "
+                "and only at the helpline it was shared with."
             )
             % {"days": settings.RELAIS_CASE_CODE_DAYS},
         )
         return render(request, "handoffs/lookup.html", _context(console, nav="lookup", form=form), status=404)
     return redirect("console:case", case_id=case.pk)
+
+
+def _misread_message(misread: case_codes.Misread) -> str:
+    """What to ask the young person again; a misread code is not counted as a wrong one (ADR 0016)."""
+    if misread.reason == "check_digit":
+        return _(
+            "One digit is wrong, or two are swapped: ask the young person to read the code again. "
+            "This does not count as a wrong code."
+        )
+    if misread.reason == "length":
+        return _("A code has %(length)s digits; this one has %(digits)s. Ask the young person to read it again.") % {
+            "length": case_codes.LENGTH,
+            "digits": misread.digits,
+        }
+    return _(
+        "A code has only digits, %(length)s of them (codes shared before have 8 letters and digits, such as "
+        "K7QM-4X2P). Ask the young person to read it again."
+    ) % {"length": case_codes.LENGTH}
 
 
 @require_GET
@@ -273,10 +296,12 @@ def _render_case(
         assigned = case.assigned_to_id
         member = None if assigned is None else StaffMember.objects.filter(user_id=assigned, helpline=helpline).first()
         assign_form = forms.AssignForm(initial={"assigned_to": member}, helpline=helpline)
+    failed = next((f for f in (escalation_form, note_form, follow_up_form, assign_form) if _failed(f)), None)
     context = _context(
         console,
         view=view,
         case=case,
+        errors=forms.error_summary(failed) if failed is not None else [],
         code=case_codes.display(case.code),
         code_valid=case.code_expires_at > clock.now(),
         summary=_summary(case),
@@ -287,12 +312,17 @@ def _render_case(
         follow_up_form=follow_up_form or forms.FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
         assign_form=assign_form,
         access_log=[
-            {"event": e, "action": forms.ACTION_LABELS.get(e.action, e.action)} for e in reversed(view.access_log)
+            {"event": e, "words": readable.access_event_words(e.action, e.detail)} for e in reversed(view.access_log)
         ],
         help_card=_card_summary(view.help_card),
         **_platform_side(case, escalation_form),
     )
     return render(request, "handoffs/case.html", context, status=status)
+
+
+def _failed(form: Any) -> bool:
+    """A form that came back with errors: the page names them at the top and unfolds the form they are in."""
+    return form is not None and form.is_bound and bool(form.errors)
 
 
 def _items(case: Case) -> list[tuple[int, str]]:
@@ -318,6 +348,7 @@ def _platform_side(case: Case, form: forms.EscalationForm | None) -> dict[str, A
     return {
         "outcomes": outcomes,
         "escalation_form": None if waiting else form,
+        "escalation_open": _failed(form),
         "flagger": standing,
         "source_labels": forms.SOURCE_LABELS,
     }

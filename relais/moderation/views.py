@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from relais import clock
 from relais.handoffs import views as helpline_views
-from relais.handoffs.forms import CATEGORY_LABELS
+from relais.handoffs.forms import CATEGORY_LABELS, error_summary
 from relais.moderation import access, forms, services
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import (
@@ -47,6 +47,7 @@ from relais.moderation.models import (
     Outcome,
     TransparencyAccount,
 )
+from relais.moderation.readable import statement_in_words
 from relais.moderation.services import ModeratorActor, TrackRecord
 from relais.reports.models import ReportedContent
 from relais.tenants.models import Moderator, Platform
@@ -365,19 +366,6 @@ def chosen_labels(form: Any) -> dict[str, list[str]]:
     return chosen
 
 
-def error_summary(form: Any) -> list[dict[str, Any]]:
-    """Every error of a form, linked to its field, for the summary at the top (WCAG 3.3.1)."""
-    entries: list[dict[str, Any]] = [{"anchor": None, "label": None, "message": e} for e in form.non_field_errors()]
-    for name, errors in form.errors.items():
-        if name == "__all__":
-            continue
-        bound: BoundField = form[name]
-        grouped = bound.widget_type in ("checkboxselectmultiple", "radioselect")
-        anchor = f"{bound.auto_id}_0" if grouped else bound.id_for_label
-        entries.extend({"anchor": anchor, "label": bound.label, "message": error} for error in errors)
-    return entries
-
-
 def _render_notice(
     request: HttpRequest,
     desk: Desk,
@@ -417,15 +405,14 @@ def _render_notice(
 
 
 def _decision_view(decision: Decision) -> dict[str, Any]:
-    """A decision as the notice page shows it: outcome, its statement as pretty JSON, its appeals."""
+    """A decision as the notice page shows it: outcome, its statement in words (and as sent), its appeals."""
     statement = decision.statement
     return {
         "decision": decision,
         "outcome": forms.OUTCOME_LABELS.get(decision.outcome, decision.outcome),
         "in_force": decision.reversed_by_id is None,
         "statement_json": json.dumps(statement, indent=2, ensure_ascii=False) if statement else "",
-        "restrictions": _restrictions(statement or {}),
-        "category": forms.STATEMENT_CATEGORY_LABELS.get((statement or {}).get("category", ""), ""),
+        "statement": statement_in_words(statement) if statement else None,
         "appeals": [
             {
                 "appeal": a,
@@ -435,20 +422,6 @@ def _decision_view(decision: Decision) -> dict[str, Any]:
             for a in decision.appeals.all()
         ],
     }
-
-
-def _restrictions(statement: dict[str, Any]) -> list[Promise | str]:
-    labels: list[Promise | str] = [
-        forms.VISIBILITY_LABELS.get(v, v) for v in statement.get("decision_visibility") or []
-    ]
-    for key, table in (
-        ("decision_monetary", forms.MONETARY_LABELS),
-        ("decision_provision", forms.PROVISION_LABELS),
-        ("decision_account", forms.ACCOUNT_LABELS),
-    ):
-        if statement.get(key):
-            labels.append(table.get(statement[key], statement[key]))
-    return labels
 
 
 # --- appeals ---

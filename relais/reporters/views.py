@@ -8,7 +8,9 @@ the entry), and Quick Exit's `location.replace` leaves nothing to go Back to. AD
 
 from __future__ import annotations
 
+import importlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +30,8 @@ from django.views.decorators.http import require_http_methods
 from relais import clock
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
+from relais.evidence import services as evidence
+from relais.evidence.vault import IntegrityFailure
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
 from relais.handoffs.consent import SCOPES
@@ -161,15 +165,15 @@ def _zone(card: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(card.get("timezone") or "UTC"))
 
 
-def _spoken(code: str, language: str) -> str:
-    spoken = getattr(case_codes, "spoken", None)
-    return str(spoken(code, language)) if callable(spoken) else " ".join(case_codes.display(code))
+def _cases(report: Report) -> list[Case]:
+    """Every case ever opened about the report, oldest first: the live ones carry a code, all are on the timeline."""
+    return list(Case.objects.filter(report=report).select_related("helpline").order_by("created_at"))
 
 
-def _active_shares(report: Report, card: dict[str, Any], language: str) -> list[ActiveShare]:
+def _active_shares(cases: list[Case], card: dict[str, Any], language: str) -> list[ActiveShare]:
     lines = {str(h.get("id")): h for h in card.get("helplines", [])}
     shares = []
-    for case in Case.objects.filter(report=report, withdrawn_at__isnull=True).select_related("helpline"):
+    for case in (c for c in cases if c.withdrawn_at is None):
         line = lines.get(case.helpline.directory_id, {})
         code = case_codes.display(case.code)
         shares.append(
@@ -177,7 +181,7 @@ def _active_shares(report: Report, card: dict[str, Any], language: str) -> list[
                 helpline_id=case.helpline.directory_id,
                 name=str(line.get("name") or case.helpline.name),
                 code=code,
-                spoken=_spoken(case.code, language),
+                spoken=case_codes.spoken(case.code, language),
                 expires_at=case.code_expires_at,
                 channels=prefill.channels_with_code(line.get("channels", []), code, language),
             )
@@ -185,12 +189,30 @@ def _active_shares(report: Report, card: dict[str, Any], language: str) -> list[
     return shares
 
 
+REGISTERED_MEMO_SECONDS = 60.0
+_registered: tuple[float, frozenset[str]] = (-REGISTERED_MEMO_SECONDS, frozenset())
+
+
+def registered_helplines() -> frozenset[str]:
+    """Directory ids of the helplines that take shared reports, as this process last read them (at most a
+    minute ago): a helpline is registered once, and every page view would otherwise ask again."""
+    global _registered
+    read_at, ids = _registered
+    if time.monotonic() - read_at >= REGISTERED_MEMO_SECONDS:
+        ids = frozenset(Helpline.objects.values_list("directory_id", flat=True))
+        _registered = (time.monotonic(), ids)
+    return ids
+
+
+def forget_registered_helplines() -> None:
+    global _registered
+    _registered = (-REGISTERED_MEMO_SECONDS, frozenset())
+
+
 def _share_offers(card: dict[str, Any], active: list[ActiveShare]) -> list[ShareOffer]:
     """Lines on the card that take shared reports through Relais, and not shared with yet."""
     lines = [h for h in card.get("helplines", []) if isinstance(h, dict)]
-    registered = set(
-        Helpline.objects.filter(directory_id__in=[h.get("id") for h in lines]).values_list("directory_id", flat=True)
-    )
+    registered = registered_helplines()
     shared = {a.helpline_id for a in active}
     return [
         ShareOffer(helpline_id=str(h["id"]), name=str(h.get("name", "")))
@@ -199,12 +221,11 @@ def _share_offers(card: dict[str, Any], active: list[ActiveShare]) -> list[Share
     ]
 
 
-def _timeline(report: Report, language: str, now: datetime) -> timelines.Timeline:
+def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -> timelines.Timeline:
     summary_for = getattr(_summaries(), "summary_for", None)
     appeal_summary_for = getattr(_summaries(), "appeal_summary_for", None)
     shares = [
-        timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at)
-        for c in Case.objects.filter(report=report).select_related("helpline").order_by("created_at")
+        timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at) for c in cases
     ]
     notices = []
     for notice in moderation_access.notices_on_report(report):
@@ -239,10 +260,9 @@ def _timeline(report: Report, language: str, now: datetime) -> timelines.Timelin
 def _summaries() -> Any:
     """The plain-words summaries, where that module exists (moderation.summaries)."""
     try:
-        from relais.moderation import summaries
+        return importlib.import_module("relais.moderation.summaries")
     except ImportError:
         return None
-    return summaries
 
 
 def _countries(language: str) -> list[tuple[str, str]]:
@@ -259,8 +279,9 @@ def _context(request: HttpRequest, report: Report, language: str) -> dict[str, A
     closed_day = None
     if closed is not None:
         closed_day = help_now.day_word(closed.opens_at.astimezone(zone).date(), now.astimezone(zone).date())
-    active = _active_shares(report, card, language)
-    steps = _timeline(report, language, now)
+    cases = _cases(report)
+    active = _active_shares(cases, card, language)
+    steps = _timeline(report, cases, language, now)
     countries = _countries(language)
     return {
         "report": report,
@@ -401,17 +422,8 @@ def pack(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     language = page_language(request, report)
-    from relais.evidence import services as evidence
-    from relais.evidence.vault import IntegrityFailure
-
     try:
-        builder = getattr(evidence, "reporter_pack_pdf", None)
-        if builder is not None:
-            content = builder(report, language=language, now=clock.now())
-        else:
-            content = evidence.export_for_platform(
-                platform=report.platform, report=report, fmt="pdf", language=language, now=clock.now()
-            ).content
+        content = evidence.reporter_pack_pdf(report, language=language, now=clock.now())
     except IntegrityFailure:
         logger.exception("reporter's pack refused: an item failed its integrity check")
         with translation.override(language):

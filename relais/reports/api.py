@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from relais import clock
-from relais.directory.routing import HelpRequest
+from relais.directory.directory import FALLBACK_COUNTRY
 from relais.directory.runtime import current
-from relais.http import json_response
+from relais.http import json_response, validation_error_response
 from relais.moderation import access as moderation_access
 from relais.moderation.schemas import notifier_notice_json
 from relais.reports import access, links, services
@@ -31,17 +31,48 @@ NOT_STORED = (
 )
 
 
-def help_for(data: ReportIn, presentation: str) -> dict[str, Any]:
-    help_request = HelpRequest(
-        country=data.reporter.country,
-        language=data.reporter.language,
+NO_COUNTRY = (
+    "the help card needs the reporter's country: send it when you know it (ISO 3166-1 alpha-2, e.g. FR), or "
+    "have the Relais operator set your platform's default once: `relais platform set {slug} --reporter-country FR`"
+)
+
+
+def help_for(data: ReportIn, platform: Platform | None) -> dict[str, Any] | None:
+    """The card intake answers with, computed before anything is stored (help first), saying whose country
+    it is for (`country_source`). None when neither the report nor its platform names a country.
+
+    `platform` None: the key could not be checked (database down), so the platform's presentation and
+    defaults are unknown; a report without a country then gets the general fallback help, `"unknown"`.
+    """
+    reporter = data.reporter
+    if reporter.country is not None:
+        country, source = reporter.country, "reporter"
+    elif platform is None:
+        country, source = FALLBACK_COUNTRY, "unknown"
+    elif platform.reporter_country:
+        country, source = platform.reporter_country, "platform_default"
+    else:
+        return None
+    help_request = services.help_request(
+        platform=platform,
+        country=country,
+        language=reporter.language,
         category=data.category,
         danger=data.danger,
-        age=data.reporter.age,
-        timezone=data.reporter.timezone,
-        presentation="link" if presentation == Presentation.LINK else "call_button",
+        age=reporter.age,
+        timezone=reporter.timezone,
+        presentation=Presentation.CALL_BUTTON if platform is None else platform.presentation,
     )
-    return current().cards.card_json(help_request, clock.now())
+    card = current().cards.card_json(help_request, clock.now())
+    card["country_source"] = source  # card_json's top level is this call's own copy, not the cache's
+    return card
+
+
+def country_required(platform: Platform) -> HttpResponse:
+    """The 422 for a report with no country from a platform with no default: nothing is stored, and the
+    platform engineer reads what to send or to set."""
+    error = {"loc": ("body", "payload", "reporter", "country"), "msg": NO_COUNTRY.format(slug=platform.slug)}
+    return validation_error_response([{**error, "type": "missing"}])
 
 
 def report_json(report: Report, request: HttpRequest | None = None) -> dict[str, Any]:
@@ -63,7 +94,10 @@ def report_json(report: Report, request: HttpRequest | None = None) -> dict[str,
                 "content_id": c.content_id or None,
                 "kind": c.kind,
                 "text": c.text or None,
+                "author_handle": c.author_handle or None,
+                "author_profile_url": c.author_profile_url or None,
                 "posted_at": c.posted_at.isoformat() if c.posted_at else None,
+                "sha256": c.sha256 or None,
             }
             for c in report.content.all()
         ],
@@ -91,12 +125,16 @@ def report_json(report: Report, request: HttpRequest | None = None) -> dict[str,
 )
 def create_report(request: HttpRequest, payload: ReportIn) -> HttpResponse:
     """201 for a new report; 200 with the same id when `platform_report_id` was already received;
-    503 with the help card and `stored: false` when storage failed (help first: never a bare error)."""
+    503 with the help card and `stored: false` when storage failed (help first: never a bare error);
+    422 naming `reporter.country` when the report has none and your platform no default country."""
     caller: Platform | Unverified = request.auth  # type: ignore[attr-defined]
+    platform = None if isinstance(caller, Unverified) else caller
+    help_card = help_for(payload, platform)
+    if help_card is None:
+        assert platform is not None  # noqa: S101 - an unknown platform gets the fallback card; a guard for mypy
+        return country_required(platform)
     if isinstance(caller, Unverified):
-        help_card = help_for(payload, Presentation.CALL_BUTTON)
         return json_response(503, {"stored": False, "detail": NOT_STORED, "help": help_card}, {"Retry-After": "30"})
-    help_card = help_for(payload, caller.presentation)
     try:
         report, created = services.receive_report(
             platform=caller, data=payload, help_card=help_card, received_at=clock.now()

@@ -14,7 +14,10 @@ class Report(models.Model):
     """A platform's harassment report, which is also a DSA Art. 16 notice.
 
     Minimisation: only what routing and a later handoff need is kept about the reporter — country,
-    language, age, zone and the platform's opaque pseudonym, never a name or contact detail.
+    language, age, zone and the platform's opaque pseudonym, never a name or contact detail. The country is
+    the platform's default when the report gave none (`reporter_country_assumed`, ADR 0019); the zone is
+    only what the report gave (blank: the platform's default zone, else the country's, see
+    `services.help_request_for`).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -23,6 +26,9 @@ class Report(models.Model):
     category = models.CharField(max_length=40, choices=[(c, c) for c in CATEGORIES])
     danger = models.CharField(max_length=10, choices=[("none", "none"), ("immediate", "immediate")], default="none")
     reporter_country = models.CharField(max_length=2)
+    reporter_country_assumed = models.BooleanField(
+        default=False, help_text="The report gave no country: this is the platform's default for its reporters."
+    )
     reporter_language = models.CharField(max_length=35)
     reporter_age = models.PositiveSmallIntegerField(null=True, blank=True)
     reporter_timezone = models.CharField(max_length=64, blank=True)
@@ -65,7 +71,11 @@ class Report(models.Model):
 
 
 class ReportedContent(models.Model):
-    """One reported item as the platform described it (the preserved content itself is evidence's job)."""
+    """One reported item as the platform described it: what was said, by whom (as shown), when, where.
+
+    The platform's description is evidence too, often the only copy once the author deletes the message: its
+    fingerprint (`sha256`) is taken at intake and checked on every evidence pack. Uploaded files are evidence's.
+    """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="content")
     position = models.PositiveSmallIntegerField()
@@ -73,7 +83,15 @@ class ReportedContent(models.Model):
     url = models.URLField(max_length=2048, blank=True)
     content_id = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True, max_length=10000)
+    author_handle = models.CharField(max_length=200, blank=True, help_text="The author's name as shown.")
+    author_profile_url = models.URLField(max_length=2048, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the item's canonical form (relais/evidence/reported.py), taken at intake; "
+        "empty for items received before it was.",
+    )
 
     class Meta:
         ordering = ["report", "position"]

@@ -35,25 +35,46 @@ class StrictSchema(BaseModel):
 
 
 class ReporterIn(StrictSchema):
-    country: Annotated[str, Field(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2, e.g. FR")]
+    country: Annotated[str, Field(pattern=COUNTRY_PATTERN)] | None = Field(
+        None,
+        description=(
+            "ISO 3166-1 alpha-2, e.g. FR: where the reporter is, when you know it. Left out, your platform's "
+            "default country is used (the Relais operator sets it: `relais platform set SLUG --reporter-country "
+            "FR`) and the card says so (`help.country_source`); with neither, a 422. Never derive it from an IP "
+            "address."
+        ),
+    )
     language: Annotated[str, Field(pattern=LANGUAGE_PATTERN, max_length=35, description="BCP 47, e.g. fr or fr-BE")]
     age: Annotated[int, Field(ge=0, le=120)] | None = None
-    timezone: Timezone | None = None
+    timezone: Timezone | None = Field(
+        None,
+        description=(
+            "IANA zone of the reporter, e.g. Europe/Paris, for the times on the card. Left out: your platform's "
+            "default zone (for reporters of its default country), else the country's own"
+        ),
+    )
     pseudonym: Annotated[str, Field(pattern=OPAQUE_ID_PATTERN, description="The platform's opaque id")] | None = None
 
     _age = field_validator("age", mode="before")(reject_bool)
 
     @field_validator("country")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _upper(cls, value: str | None) -> str | None:
+        return None if value is None else value.upper()
+
+
+WebUrl = Annotated[str, Field(pattern=r"^https?://[!-~]+$", max_length=2048)]
+AuthorHandle = Annotated[str, Field(max_length=200, description="The author's name as shown, e.g. @someone")]
+"""The author as the platform showed them; evidence items (evidence.schemas) take the same two fields."""
 
 
 class ContentIn(StrictSchema):
-    url: Annotated[str, Field(pattern=r"^https?://[!-~]+$", max_length=2048)] | None = None
+    url: WebUrl | None = None
     content_id: Annotated[str, Field(pattern=OPAQUE_ID_PATTERN)] | None = None
     kind: ContentKind
     text: Annotated[str, Field(max_length=10000)] | None = None
+    author_handle: AuthorHandle | None = None
+    author_profile_url: WebUrl | None = None
     posted_at: AwareDatetime | None = None
 
     _iso = field_validator("posted_at", mode="before")(iso_string_only)
@@ -86,7 +107,12 @@ class ContentOut(Schema):
     content_id: str | None
     kind: str
     text: str | None
+    author_handle: str | None
+    author_profile_url: str | None
     posted_at: datetime | None
+    sha256: str | None = Field(
+        description="SHA-256 of the item's canonical form, taken at intake (ADR 0011): re-checkable without Relais"
+    )
 
 
 REPORTER_URL_DESCRIPTION = (

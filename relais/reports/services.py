@@ -5,11 +5,14 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from relais.directory.routing import HelpRequest
+from relais.evidence import reported
 from relais.moderation.services import open_article_16_notice
 from relais.reports import links
 from relais.reports.models import Report, ReportedContent
-from relais.reports.schemas import ReportIn, strip_control
-from relais.tenants.models import Platform
+from relais.reports.schemas import ContentIn, ReportIn, strip_control
+from relais.tenants import reporter_defaults
+from relais.tenants.models import Platform, Presentation
 from relais.webhooks import events as webhook_events
 
 
@@ -31,14 +34,17 @@ def receive_report(
 
 
 def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any], received_at: datetime) -> Report:
-    """The report as stored, not yet saved: both intake paths take their values from here."""
+    """The report as stored, not yet saved: both intake paths take their values from here.
+
+    A report without a country takes the platform's default (the API has refused it when there is none)."""
     reporter = data.reporter
     report = Report(
         platform=platform,
         platform_report_id=data.platform_report_id,
         category=data.category,
         danger=data.danger,
-        reporter_country=reporter.country,
+        reporter_country=reporter.country or platform.reporter_country,
+        reporter_country_assumed=reporter.country is None,
         reporter_language=reporter.language,
         reporter_age=reporter.age,
         reporter_timezone=reporter.timezone or "",
@@ -53,19 +59,87 @@ def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any],
     return report
 
 
-def new_content(report: Report, data: ReportIn) -> list[ReportedContent]:
-    return [
-        ReportedContent(
-            report=report,
-            position=i,
-            kind=item.kind,
-            url=item.url or "",
-            content_id=item.content_id or "",
-            text=strip_control(item.text or ""),
-            posted_at=item.posted_at,
+def help_request_for(report: Report, *, presentation: str, country: str | None = None) -> HelpRequest:
+    """The routing request for a report, stored or about to be: its country, or `country` when the reporter
+    chose another (the reporter's page), with its language, age, category and danger.
+
+    The zone is the report's own, else the platform's default for reporters of that country, else None (the
+    country's: routing decides), so a card recomputed later or for another country follows the same rule as
+    intake. Reads `report.platform`: select it with the report (intake's report already holds it).
+    """
+    return help_request(
+        platform=report.platform,
+        country=country or report.reporter_country,
+        language=report.reporter_language,
+        category=report.category,
+        danger=report.danger,
+        age=report.reporter_age,
+        timezone=report.reporter_timezone or None,
+        presentation=presentation,
+    )
+
+
+def help_request(
+    *,
+    platform: Platform | None,
+    country: str,
+    language: str,
+    category: str,
+    danger: str,
+    age: int | None,
+    timezone: str | None,
+    presentation: str,
+) -> HelpRequest:
+    """What intake and `help_request_for` share: the zone rule and the presentation's name for routing.
+    `platform` None: unknown (its key could not be checked), so no default zone."""
+    country = country.upper()
+    if timezone is None and platform is not None:
+        timezone = reporter_defaults.platform_zone(
+            country, default_country=platform.reporter_country, default_zone=platform.reporter_timezone
         )
-        for i, item in enumerate(data.content)
-    ]
+    return HelpRequest(
+        country=country,
+        language=language,
+        category=category,
+        danger="immediate" if danger == "immediate" else "none",
+        age=age,
+        timezone=timezone,
+        presentation="link" if presentation == Presentation.LINK else "call_button",
+    )
+
+
+def new_content(report: Report, data: ReportIn) -> list[ReportedContent]:
+    """The content rows as stored, not yet saved, each with its fingerprint: both intake paths insert these."""
+    return [_content(report, i, item) for i, item in enumerate(data.content)]
+
+
+def _content(report: Report, position: int, item: ContentIn) -> ReportedContent:
+    content = ReportedContent(
+        report=report,
+        position=position,
+        kind=item.kind,
+        url=item.url or "",
+        content_id=item.content_id or "",
+        text=strip_control(item.text or ""),
+        author_handle=strip_control(item.author_handle or ""),
+        author_profile_url=item.author_profile_url or "",
+        posted_at=item.posted_at,
+    )
+    content.sha256 = reported.content_sha256(canonical_of(content))
+    return content
+
+
+def canonical_of(content: ReportedContent) -> bytes:
+    """The item's canonical form (evidence/reported.py) from its stored values: what its `sha256` covers."""
+    return reported.canonical_content(
+        kind=content.kind,
+        content_id=content.content_id,
+        url=content.url,
+        text=content.text,
+        author_handle=content.author_handle,
+        author_profile_url=content.author_profile_url,
+        posted_at=content.posted_at,
+    )
 
 
 def receive_report_with_orm(

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+
+from relais.tenants.access import forget_keys
 from relais.tenants.models import ApiKey, Helpline, Moderator, Platform, StaffMember
 
 
@@ -37,8 +43,25 @@ class ModeratorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["platform", "role"]
 
 
+class PlatformForm(forms.ModelForm):  # type: ignore[type-arg]
+    """`fr` is stored as intake reads it, FR; the model's validators then refuse what is not a real code."""
+
+    class Meta:
+        model = Platform
+        fields = ["slug", "name", "presentation", "country", "zone", "reporter_country", "reporter_timezone"]
+
+    def clean_reporter_country(self) -> str:
+        return str(self.cleaned_data["reporter_country"]).upper()
+
+
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "presentation", "country", "zone", "created_at"]
+    form = PlatformForm
+    list_display = ["name", "slug", "presentation", "country", "zone", "reporter_country", "reporter_timezone"]
     search_fields = ["name", "slug"]
     inlines = [ApiKeyInline]
+
+    def save_model(self, request: HttpRequest, obj: Platform, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Intake reads the platform through the API-key memo: this process forgets it now, others soon.
+        transaction.on_commit(forget_keys)

@@ -2,14 +2,34 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from relais.tenants import reporter_defaults
 
 
 class Presentation(models.TextChoices):
     CALL_BUTTON = "call_button", "Call button (Meta style)"
     LINK = "link", "Link to the helpline's site (TikTok style)"
+
+
+def validate_reporter_country(value: str) -> None:
+    _refuse_as_invalid(reporter_defaults.reporter_country, value)
+
+
+def validate_reporter_timezone(value: str) -> None:
+    _refuse_as_invalid(reporter_defaults.reporter_timezone, value)
+
+
+def _refuse_as_invalid(check: Callable[[str], str], value: str) -> None:
+    """The pure check's ValueError as the ValidationError a form shows beside its field."""
+    try:
+        check(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class Platform(models.Model):
@@ -27,6 +47,25 @@ class Platform(models.Model):
         max_length=64,
         default="Europe/Paris",
         help_text="IANA zone the platform counts DSA periods in (appeal deadlines end at midnight there).",
+    )
+    reporter_country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_reporter_country],
+        help_text=(
+            "ISO 3166-1 alpha-2 country of the platform's reporters (e.g. FR), used when a report does not say "
+            "(platforms rarely know it); the help card then says it rests on this default. Blank: a report "
+            "without a country is refused. Never guessed from an IP address."
+        ),
+    )
+    reporter_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_reporter_timezone],
+        help_text=(
+            "IANA zone (e.g. Europe/Paris) for the times on the help card when a report gives none, for reporters "
+            "of the country above (or of any country when it is blank). Blank: the country's own zone."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

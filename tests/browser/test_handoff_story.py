@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from relais.handoffs import case_codes
 from relais.handoffs.models import AccessEvent, Case, CaseNote, Consent
 from relais.tenants.models import StaffMember
 from relais.tenants.services import add_helpline, add_staff
@@ -34,6 +35,7 @@ class Words:
     no: str
     share_offer: str
     code_valid: str
+    say_code: str
     sign_in: str
     queue_title: str
     open_case: str
@@ -52,6 +54,7 @@ FRENCH = Words(
     no="Non",
     share_offer="Partager mon signalement avec le 3018 pour ne pas avoir à tout réexpliquer",
     code_valid="Il marche pendant 30 jours, jusqu'au 25 décembre 2026.",
+    say_code="Au téléphone, dis :",
     sign_in="Se connecter",
     queue_title="Cas partagés avec 3018 (e-Enfance)",
     open_case="Ouvrir le cas",
@@ -69,6 +72,7 @@ ENGLISH = Words(
     no="No",
     share_offer="Share my report with the 3018 so I don't have to explain again",
     code_valid="It works for 30 days, until December 25, 2026.",
+    say_code="On the phone, say:",
     sign_in="Sign in",
     queue_title="Cases shared with 3018 (e-Enfance)",
     open_case="Open the case",
@@ -109,9 +113,13 @@ def test_a_shared_report_reaches_the_counsellor_by_its_code(
     with feed.expect_response("**/demo/share") as shared:
         dialog.locator("#share-confirm").click()
     code = shared.value.json()["case_code"]
-    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", code)
+    assert re.fullmatch(r"[1-9][0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{4}", code)
     expect(dialog.locator("#code-title")).to_be_focused()
     expect(dialog.locator("#case-code")).to_contain_text(code)
+    # To read it out: the digits as words of the page's language, group by group.
+    expect(dialog.locator("#case-code-spoken")).to_have_text(
+        f"{words.say_code} {case_codes.spoken(code.replace('-', ''), words.lang)}"
+    )
     expect(dialog.locator("#code-valid")).to_have_text(words.code_valid)
     expect(dialog.locator('#code-channels a[href="tel:3018"]')).to_be_visible()
     assert_accessible(axe, feed, f"code step ({words.lang})")
@@ -146,7 +154,7 @@ def test_a_shared_report_reaches_the_counsellor_by_its_code(
         expect(console).to_have_url(re.compile(r"/console/lookup/$"))
         assert_accessible(axe, console, f"lookup ({words.lang})")
         assert_no_sideways_scroll(console)
-        console.locator("#id_code").fill(code.lower().replace("-", " "))  # as heard on the phone
+        console.locator("#id_code").fill(code.replace("-", " "))  # as heard on the phone
         console.get_by_role("button", name=words.open_case).click()
 
         case = Case.objects.get()

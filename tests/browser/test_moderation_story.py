@@ -48,6 +48,7 @@ class Words:
     summary: str
     appeals_title: str
     statements_title: str
+    account_until: str
 
 
 FRENCH = Words(
@@ -63,6 +64,7 @@ FRENCH = Words(
     summary="Les messages ont été retirés et le compte suspendu un mois.",
     appeals_title="Recours",
     statements_title="Exposés des motifs",
+    account_until="Compte suspendu — jusqu'au vendredi 25 décembre 2026",
 )
 ENGLISH = Words(
     locale="en-GB",
@@ -77,6 +79,7 @@ ENGLISH = Words(
     summary="The messages were removed and the account suspended for a month.",
     appeals_title="Appeals",
     statements_title="Statements of reasons",
+    account_until="Account suspended — until Friday 25 December 2026",
 )
 
 
@@ -146,6 +149,7 @@ def test_an_escalation_goes_first_is_decided_and_comes_back_to_the_counsellor(
         counsellor.goto(case_url)
         _sign_in(counsellor, "camille", words)
         expect(counsellor).to_have_url(case_url)
+        counsellor.locator("details.escalation > summary").click()  # folded until wanted
         escalation = counsellor.locator('form[action$="/escalate"]')
         escalation.locator('input[name="ground_kind"][value="incompatible"]').check()
         escalation.locator("#id_ground").fill("Community guidelines §4.2: bullying and harassment")
@@ -213,7 +217,12 @@ def test_an_escalation_goes_first_is_decided_and_comes_back_to_the_counsellor(
         assert decision.statement is not None
         assert decision.statement["source_type"] == "SOURCE_TRUSTED_FLAGGER"
         assert decision.statement["incompatible_content_ground"].startswith("Community guidelines §4.2")
+        readable = moderator.locator(".statement-words")
+        expect(readable.locator(".statement-words__restrictions")).to_contain_text(words.account_until)
+        expect(readable.locator('time[datetime="2026-12-25"]')).to_be_visible()
+        expect(readable).to_contain_text("Messages insulting a pupil every day for three weeks, from one account.")
         statement = moderator.locator("details.statement")
+        expect(statement.locator("pre")).not_to_be_visible()  # the JSON, one click away
         statement.locator("summary").click()
         expect(statement.locator("pre")).to_contain_text(f'"puid": "{decision.puid}"')
         expect(moderator.locator(".appeal-deadline time")).to_have_attribute(

@@ -425,12 +425,10 @@
   }
 
   const showCode = (shared) => {
-    const code = shared.case_code;
-    const spelled = code.replace("-", "").split("");
-    document.getElementById("case-code").replaceChildren(
-      el("span", { "aria-hidden": "true" }, code),
-      el("span", { class: "visually-hidden" }, t("code_spelled", { code: `${spelled.slice(0, 4).join(" ")}, ${spelled.slice(4).join(" ")}` })),
-    );
+    // The grouped code for the eye; for the ear (and screen readers, which would read "4821" as a number),
+    // the server's digit-by-digit words in the reporter's language.
+    document.getElementById("case-code").replaceChildren(el("span", { "aria-hidden": "true" }, shared.case_code));
+    document.getElementById("case-code-spoken").textContent = t("code_spoken", { spoken: shared.case_code_spoken });
     const zone = timezone();
     const until = new Intl.DateTimeFormat(language(), { dateStyle: "long", ...(zone ? { timeZone: zone } : {}) }).format(
       new Date(shared.expires_at),

@@ -52,6 +52,6 @@ class Command(BaseCommand):
             count, failures = services.verify_all()
             self.stdout.write(f"{count} items checked.")
         for failure in failures:
-            self.stderr.write(f"report {failure.item.report_id}: {failure}")
+            self.stderr.write(f"report {failure.report_id}: {failure}")
         if failures:
             raise CommandError(f"{len(failures)} items failed their integrity check")
