@@ -144,6 +144,7 @@ def test_danger_now_puts_emergency_numbers_first_in_english(
     expect(card.get_by_role("link", name="Follow my report")).to_have_attribute("href", "https://relais.example/r/abc")
     expect(card.get_by_role("button", name="Quick exit", exact=True)).to_be_visible()
     expect(card.locator(".notice")).to_have_count(0)
+    expect(card.locator("[part=default-country]")).to_have_count(0)
     assert_accessible(axe, page, "help card, given, danger now, en")
     assert_no_sideways_scroll(page)
 
@@ -191,8 +192,10 @@ def test_a_card_fetched_from_the_help_api_on_another_origin(
 
 
 def test_a_card_set_as_a_property_before_the_script_loads(browser: Browser, bare_site: str, site_dir: str) -> None:
-    """A platform's script may hand over the report's card before the component is defined."""
-    card = (FIXTURES / "help_card_en_danger.json").read_text(encoding="utf-8")
+    """A platform's script may hand over the report's card before the component is defined; this one rests
+    on the platform's default country, and says so."""
+    given = json.loads((FIXTURES / "help_card_en_danger.json").read_text(encoding="utf-8"))
+    card = json.dumps({**given, "country_source": "platform_default"})
     body = (
         '<relais-help-card lang="fr"></relais-help-card>'
         f"<script>document.querySelector('relais-help-card').card = {card};</script>"
@@ -202,6 +205,9 @@ def test_a_card_set_as_a_property_before_the_script_loads(browser: Browser, bare
     page, _ = _open(browser, f"{bare_site}/property.html")
     call = page.locator("relais-help-card .primary-action")
     expect(call).to_have_text("Appeler le 112")  # the `lang` attribute wins over the card's English
+    expect(page.locator("relais-help-card [part=default-country]")).to_have_text(
+        "Aide pour ce pays : France, celui que la plateforme suppose quand elle ne connaît pas le tien."
+    )
     expect(page.locator("relais-help-card").get_by_role("button", name="Quitter vite")).to_be_visible()
 
 

@@ -53,6 +53,7 @@ const TEXTS = {
     doVisit: "visit the website of the {name}",
     reporter: "Follow my report",
     reporterHint: "Your private page, to see what happens to your report.",
+    defaultCountry: "Help for {country}, the country this platform assumes when it does not know yours.",
   },
   fr: {
     exit: "Quitter vite",
@@ -95,6 +96,7 @@ const TEXTS = {
     doVisit: "aller sur le site du {name}",
     reporter: "Suivre mon signalement",
     reporterHint: "Ta page privée, pour voir ce que devient ton signalement.",
+    defaultCountry: "Aide pour ce pays : {country}, celui que la plateforme suppose quand elle ne connaît pas le tien.",
   },
 };
 
@@ -544,6 +546,14 @@ class RelaisHelpCard extends HTMLElement {
     return channel.opens_at ? this.opens(channel.opens_at) : t.closed;
   }
 
+  region(code) {
+    try {
+      return new Intl.DisplayNames([this.lang()], { type: "region" }).of(code) || code;
+    } catch {
+      return code;
+    }
+  }
+
   heading(level, attrs, text) {
     return h(`h${Math.min(6, Math.max(1, level))}`, attrs, text);
   }
@@ -688,6 +698,9 @@ class RelaisHelpCard extends HTMLElement {
       const notice = this._state === "ready" ? this.notice() : "";
       if (notice) content.push(h("p", { class: "notice", part: "notice" }, notice));
       if (card.fallback) content.push(h("p", { class: "fallback", part: "fallback" }, t.fallback));
+      if (card.country_source === "platform_default" && card.country) {
+        content.push(h("p", { class: "fallback", part: "default-country" }, fill(t.defaultCountry, { country: this.region(card.country) })));
+      }
       const primary = this.primaryBlock();
       // Danger now: the emergency numbers first, the primary (an emergency number) among them. Otherwise
       // the primary action leads, then the helplines, and the emergency numbers close the card.
