@@ -110,6 +110,8 @@ class AppealFacts:
     appellant: Literal["reporter", "affected_user"]
     status: Literal["upheld", "reversed"]
     in_force: DecisionFacts
+    as_written: str = ""
+    """The moderator's own words for the decision in force, if they wrote some: said instead of ours."""
 
 
 END_DATE_FIELDS = {
@@ -671,6 +673,8 @@ def appeal_summary(facts: AppealFacts, tag: str, now: datetime) -> str:
             else (": after looking at it again, the platform changed it")
         )
     sentences = [_sentence(who + result)]
+    if facts.as_written.strip():
+        return " ".join([*sentences, facts.as_written.strip()])
     if facts.status == "upheld":
         sentences += _body(decision, grammar, restated=True)
     elif decision.outcome == "restricted":
