@@ -425,3 +425,27 @@ def test_the_facts_are_read_back_from_the_statement_as_stored() -> None:
 
 def test_every_kind_of_reported_item_has_a_name() -> None:
     assert set(pw.NOUNS) == {*CONTENT_KINDS, "other"}
+
+
+def test_a_decision_without_a_statement_is_read_from_its_facts_alone() -> None:
+    read = pw.DecisionFacts.from_statement(None, outcome="no_action", appeal_deadline=DEADLINE, zone=PARIS)
+    assert (read.outcome, read.visibility, read.ground) == ("no_action", (), "")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_illegal_without_the_law_named_says_only_that_it_is_against_the_law(language: str) -> None:
+    text = pw.decision_summary(replace(HARASSMENT, ground="illegal", legal_ground=" "), language, NOW)
+    assert (
+        text.split(". ")[0]
+        == {
+            "fr": "Le message a été retiré : il est contraire à la loi (harcèlement)",
+            "en": "The message was removed: it is against the law (harassment)",
+        }[language]
+    )
+
+
+def test_an_appeal_on_a_decision_with_the_moderators_words_ends_with_them() -> None:
+    appeal = pw.AppealFacts("reporter", "upheld", HARASSMENT, as_written="  Nous avons retiré le message.  ")
+    assert pw.appeal_summary(appeal, "fr", NOW) == (
+        "Tu as contesté la décision : après un nouvel examen, la plateforme la maintient. Nous avons retiré le message."
+    )
