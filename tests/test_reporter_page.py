@@ -18,7 +18,7 @@ from relais.handoffs.models import Case
 from relais.logs import RedactingGunicornLogger, redact
 from relais.moderation.models import Appeal, Notice
 from relais.reports.models import Report
-from relais.tenants.services import add_helpline
+from relais.tenants.services import add_helpline, update_platform
 from tests.test_api import report_body
 from tests.test_moderation_api import NO_ACTION, RESTRICT, World, call, decide, ok
 from tests.test_moderation_api import world as world
@@ -294,3 +294,18 @@ def test_gunicorn_access_lines_carry_no_link() -> None:
     }
     atoms = RedactingGunicornLogger(Config()).atoms(Response(), Request(), environ, _timedelta(seconds=0.01))
     assert "a" * 43 not in " ".join(str(v) for v in atoms.values())
+
+
+@pytest.mark.django_db
+def test_the_page_says_when_the_country_was_the_platforms_guess_and_the_reporter_corrects_it(world: World) -> None:
+    update_platform(platform=world.platform, reporter_country="FR", reporter_timezone="Europe/Paris")
+    body = report_body(platform_report_id="no-country", reporter={"language": "fr", "age": 14})
+    with time_machine.travel(DAY, tick=False):
+        answer = ok(call(world.api, "post", "/reports", body), 201)
+        assert answer["help"]["country_source"] == "platform_default"
+        path = path_of(answer["reporter_url"])
+        assert "choisi pour toi par Sunny Social" in page(path).content.decode()
+        assert post(path, {"action": "country", "country": "BE"}).status_code == 303
+        shown = page(path).content.decode()
+    assert "choisi pour toi" not in shown
+    assert Report.objects.get(platform_report_id="no-country").reporter_country_assumed is False

@@ -28,7 +28,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from relais import clock
-from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.evidence import services as evidence
 from relais.evidence.vault import IntegrityFailure
@@ -38,11 +37,12 @@ from relais.handoffs.consent import SCOPES
 from relais.handoffs.models import Case
 from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
-from relais.moderation.models import AppealStatus, Source
+from relais.moderation.models import AppealStatus, Notice, Source
 from relais.reporters import access, help_now
 from relais.reporters import timeline as timelines
+from relais.reports import services as report_services
 from relais.reports.models import Report
-from relais.tenants.models import Helpline, Presentation
+from relais.tenants.models import Helpline
 
 logger = logging.getLogger(__name__)
 
@@ -148,19 +148,6 @@ class ActiveShare:
     channels: list[dict[str, Any]]
 
 
-def help_request(report: Report, *, country: str | None = None) -> HelpRequest:
-    presentation = report.platform.presentation
-    return HelpRequest(
-        country=country or report.reporter_country,
-        language=report.reporter_language,
-        category=report.category,
-        danger="immediate" if report.danger == "immediate" else "none",
-        age=report.reporter_age,
-        timezone=report.reporter_timezone or None,
-        presentation="link" if presentation == Presentation.LINK else "call_button",
-    )
-
-
 def _zone(card: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(card.get("timezone") or "UTC"))
 
@@ -228,11 +215,11 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
         timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at) for c in cases
     ]
     notices = []
-    for notice in moderation_access.notices_on_report(report):
-        outcome = moderation.NoticeOutcome.of(notice)
-        decision = outcome.decision
+    for notice in _notices(report):
+        outcome = moderation.NoticeOutcome.of(notice) if notice.decided_at is not None else None
+        decision = outcome.decision if outcome is not None else None
         facts = None
-        if decision is not None:
+        if outcome is not None and decision is not None:
             facts = timelines.DecisionFacts(
                 id=str(decision.id),
                 decided_at=decision.decided_at,
@@ -257,6 +244,17 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
     return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
 
 
+def _notices(report: Report) -> list[Notice]:
+    """The report's notices; their decisions and appeals are loaded only once one of them is decided (most
+    pages are opened before any decision: two queries fewer)."""
+    notices = list(
+        Notice.objects.filter(report=report).select_related("helpline").order_by("received_at", "source", "id")
+    )
+    if any(n.decided_at is not None for n in notices):
+        return moderation_access.notices_on_report(report)
+    return notices
+
+
 def _summaries() -> Any:
     """The plain-words summaries, where that module exists (moderation.summaries)."""
     try:
@@ -273,7 +271,9 @@ def _countries(language: str) -> list[tuple[str, str]]:
 
 def _context(request: HttpRequest, report: Report, language: str) -> dict[str, Any]:
     now = clock.now()
-    card = current().cards.card_json(help_request(report), now)
+    card = current().cards.card_json(
+        report_services.help_request_for(report, presentation=report.platform.presentation), now
+    )
     zone = _zone(card)
     closed = help_now.specialist_closed(card, report.category)
     closed_day = None
@@ -298,7 +298,7 @@ def _context(request: HttpRequest, report: Report, language: str) -> dict[str, A
         "optional_scopes": [s for s in OPTIONAL_SCOPES if s != "description" or report.description],
         "timeline": steps,
         "country_name": dict(countries).get(report.reporter_country, report.reporter_country),
-        "country_assumed": bool(getattr(report, "reporter_country_assumed", False)),
+        "country_assumed": report.reporter_country_assumed,
         "countries": countries,
         "platform": report.platform,
         "quick_exit_url": settings.RELAIS_QUICK_EXIT_URL,
@@ -401,13 +401,9 @@ def _country(request: HttpRequest, report: Report) -> HttpResponse:
     chosen = request.POST.get("country", "").upper()
     if chosen not in current().directory.countries:
         return _invalid(request, report, {"country": _("Choose a country from the list.")})
-    fields = ["reporter_country"]
-    report.reporter_country = chosen
-    if hasattr(report, "reporter_country_assumed"):
-        report.reporter_country_assumed = False
-        fields.append("reporter_country_assumed")
+    report.reporter_country, report.reporter_country_assumed = chosen, False
     try:
-        report.save(update_fields=fields)
+        report.save(update_fields=["reporter_country", "reporter_country_assumed"])
     except DatabaseError:
         logger.exception("reporter's country not saved")
         return _invalid(request, report, {"country": _("Your country could not be saved. Try again in a moment.")})
