@@ -557,6 +557,7 @@ def test_the_helpline_sees_the_outcome_on_the_case_and_the_platform_on_the_repor
         "decision_id": decision["id"],
         "outcome": "restricted",
         "summary": decision["summary"],
+        "summary_language": "fr",
         "decided_at": "2026-11-25T21:00:00+00:00",
         "redress": {
             "appeal_until": decision["redress"]["appeal_until"],
@@ -564,7 +565,7 @@ def test_the_helpline_sees_the_outcome_on_the_case_and_the_platform_on_the_repor
             "out_of_court_settlement": True,
             "judicial_redress": True,
         },
-        "appeal": {"status": "open", "explanation": None},
+        "appeal": {"status": "open", "explanation": None, "summary": None},
     }
     assert "alice.martin" not in orjson.dumps(case).decode()
     assert [n["outcome"] for n in report["notices"]] == [None, "restricted"]

@@ -25,7 +25,7 @@ from ninja import Query, Router
 
 from relais import clock
 from relais.http import json_response, unknown_query
-from relais.moderation import access, services
+from relais.moderation import access, services, summaries
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import Appeal, Decision, Notice
 from relais.moderation.schemas import (
@@ -124,13 +124,16 @@ def queue_item_json(notice: Notice, now: datetime, record: services.TrackRecord 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     restricted = decision.statement is not None
+    language = summaries.notifier_language(decision.notice)
     return {
         "id": str(decision.id),
         "notice_id": str(decision.notice_id),
         "puid": decision.puid,
         "outcome": decision.outcome,
         "current": decision.reversed_by_id is None,
-        "summary": decision.summary,
+        # In the report's language, as the notifiers read it: the moderation tool sees what they are told.
+        "summary": summaries.summary_for(decision, language),
+        "summary_language": summaries.summary_language(decision, language),
         "moderator": decision.moderator_label,
         "decided_at": iso(decision.decided_at),
         "informed_at": iso(decision.informed_at),
@@ -163,6 +166,9 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
         "decided_by": appeal.decided_by_label or None,
         "decided_at": iso(appeal.decided_at),
         "explanation": appeal.explanation or None,
+        "summary": None
+        if appeal.status == "open"
+        else summaries.appeal_summary_for(appeal, summaries.notifier_language(appeal.decision.notice)),
         "replacement": decision_json(replacement) if replacement else None,
     }
 

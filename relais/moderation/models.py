@@ -130,7 +130,12 @@ class Decision(models.Model):
     moderator_label = models.CharField(max_length=200, help_text="A person, or the platform's own moderator id (API).")
     decided_at = models.DateTimeField()
     manifestly_unfounded = models.BooleanField(default=False)
-    summary = models.CharField(max_length=500, help_text="What was done, in words the notifier is shown.")
+    summary = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The moderator's own words for the notifier, shown as written. Empty: the notifier reads plain "
+        "words Relais writes from the decision, in their language, when they read it.",
+    )
     statement = models.JSONField(null=True, blank=True, help_text="The statement of reasons body, if restricted.")
     informed_at = models.DateTimeField(help_text="When the notifier was informed: the appeal period starts.")
     appeal_deadline = models.DateTimeField()

@@ -471,12 +471,9 @@ def statement_for(notice: Notice, data: DecisionInput, puid: str, today: date) -
 
 
 def _summary(data: DecisionInput) -> str:
-    if data.summary.strip():
-        return data.summary.strip()[:500]
-    if data.outcome == Outcome.NO_ACTION:
-        return "No action: the content was found neither illegal nor against the terms."
-    done = [*data.visibility, data.monetary, data.provision, data.account]
-    return "Restricted: " + ", ".join(d.removeprefix("DECISION_").replace("_", " ").lower() for d in done if d)
+    """Only the moderator's own words are stored: without them, the notifier reads plain words written in
+    their language when they read them (summaries.summary_for, ADR 0021)."""
+    return data.summary.strip()[:500]
 
 
 def _new_decision(
@@ -627,9 +624,7 @@ def decide_appeal(
                 flipped = Outcome.NO_ACTION if original.outcome == Outcome.RESTRICTED else Outcome.RESTRICTED
                 if flipped == Outcome.RESTRICTED:
                     raise ModerationError("decision", "a reversal to a restriction needs the restriction decided")
-                new_decision = DecisionInput(
-                    outcome=flipped, facts=explanation, summary="Reversed on appeal: " + explanation[:450]
-                )
+                new_decision = DecisionInput(outcome=flipped, facts=explanation)
             if new_decision.outcome == original.outcome and new_decision.outcome == Outcome.NO_ACTION:
                 raise ModerationError("outcome", "a reversal changes the outcome")
             replacement = _new_decision(actor=actor, notice=original.notice, data=new_decision, now=now, appeal=locked)
