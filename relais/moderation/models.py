@@ -88,6 +88,9 @@ class Notice(models.Model):
     claimed_label = models.CharField(max_length=200, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    queue_rank = models.PositiveSmallIntegerField(
+        help_text="priority.queue_rank of the notice's facts: the queue is ordered by it, then by received_at."
+    )
 
     class Meta:
         constraints = [
@@ -100,6 +103,12 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["platform", "status", "received_at"], name="notice_queue"),
             models.Index(fields=["platform", "notifier", "received_at"], name="notice_by_notifier"),
+            # The queue (ADR 0014): a platform's undecided notices in priority order, read a page at a time.
+            models.Index(
+                fields=["platform", "queue_rank", "received_at", "id"],
+                condition=models.Q(status__in=["open", "claimed"]),
+                name="notice_priority",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -187,6 +187,9 @@ class QueueFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=200)] = 100
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the notices after it"
+    )
 
 
 class StatementFilter(Schema):
@@ -314,6 +317,10 @@ class QueueItemOut(Schema):
     claimed_at: datetime | None
     helpline: str | None = Field(description="Directory id of the escalating helpline")
     track_record: TrackRecordOut | None
+    cursor: str | None = Field(
+        description="`?cursor=` for the queue after this notice (the `Next-Cursor` of a page ending here); "
+        "null once decided or not processed"
+    )
 
 
 class RedressOut(Schema):

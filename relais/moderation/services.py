@@ -12,18 +12,19 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import appeals, flaggers, misuse
+from relais.moderation import appeals, cursors, flaggers, misuse
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -119,7 +120,7 @@ def _suspended(platform: Platform, notifier: str, now: datetime) -> bool:
 def article_16_notice(report: Report, *, suspended: bool) -> Notice:
     """The Art. 16 notice every report also is, not yet saved: acknowledged by the very answer that carries
     the help card. Report intake on PostgreSQL writes it from these values in its single statement."""
-    return Notice(
+    notice = Notice(
         platform=report.platform,
         report=report,
         source=Source.ARTICLE_16,
@@ -133,6 +134,7 @@ def article_16_notice(report: Report, *, suspended: bool) -> Notice:
         acknowledged_at=report.received_at,
         status=NoticeStatus.SUSPENDED if suspended else NoticeStatus.OPEN,
     )
+    return ranked(notice)
 
 
 def open_article_16_notice(report: Report) -> Notice:
@@ -205,7 +207,7 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if Notice.objects.filter(case=locked, status__in=OPEN_STATUSES).exists():
             raise ModerationError("case", "this case's escalation is still waiting for the platform's decision")
-        notice = Notice.objects.create(
+        notice = Notice(
             platform=report.platform,
             report=report,
             case=locked,
@@ -223,6 +225,7 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
             acknowledged_at=now,
             status=NoticeStatus.SUSPENDED if _suspended(report.platform, notifier, now) else NoticeStatus.OPEN,
         )
+        ranked(notice).save(force_insert=True)
         before = locked.status
         locked.status = CaseStatus.ESCALATED
         locked.updated_at = now
@@ -275,15 +278,25 @@ def sla() -> dict[str, timedelta]:
     }
 
 
-def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
-    facts = priorities.NoticeFacts(
+def facts_of(notice: Notice) -> priorities.NoticeFacts:
+    return priorities.NoticeFacts(
         received_at=notice.received_at,
         category=notice.category,
         trusted_flagger=notice.trusted_flagger,
         danger_immediate=notice.danger_immediate,
         reporter_age=notice.reporter_age,
     )
-    return priorities.priority(facts, now, sla())
+
+
+def ranked(notice: Notice) -> Notice:
+    """The notice with its stored priority key set (`Notice.queue_rank`): every path that creates a notice
+    passes it through here before the INSERT (the column has no default, so a forgotten path fails loudly)."""
+    notice.queue_rank = priorities.queue_rank(facts_of(notice))
+    return notice
+
+
+def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
+    return priorities.priority(facts_of(notice), now, sla())
 
 
 def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -> dict[str, TrackRecord]:
@@ -315,17 +328,73 @@ def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -
     return records
 
 
-def queue(platform: Platform, now: datetime, *, limit: int = 200) -> list[QueueItem]:
-    """The platform's undecided notices in the order of priority.py (trusted flaggers first…)."""
-    notices = list(
-        Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
-        .select_related("helpline", "report")
-        .order_by("received_at")
-    )
-    records = track_records(platform, (n.notifier for n in notices), now)
-    items = [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in notices]
-    items.sort(key=lambda item: item.priority.rank)
-    return items[:limit]
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a queue page ends: the stored keys of its last notice (a keyset cursor, ADR 0014)."""
+
+    queue_rank: int
+    received_at: datetime
+    notice_id: uuid.UUID
+
+    @classmethod
+    def of(cls, notice: Notice) -> QueuePosition:
+        return cls(queue_rank=notice.queue_rank, received_at=notice.received_at, notice_id=notice.id)
+
+    @property
+    def cursor(self) -> str:
+        """The opaque token the API (`Next-Cursor`, `?cursor=`) and the console (`?after=`) pass around."""
+        return cursors.encode([self.queue_rank, self.received_at, self.notice_id])
+
+    @classmethod
+    def from_cursor(cls, cursor: str) -> QueuePosition:
+        """ValueError for anything `cursor` did not write."""
+        rank, received_at, notice_id = cursors.decode(cursor, (int, datetime, uuid.UUID))  # each of its type
+        return cls(
+            queue_rank=cast(int, rank), received_at=cast(datetime, received_at), notice_id=cast(uuid.UUID, notice_id)
+        )
+
+
+QUEUE_ORDER = ("queue_rank", "received_at", "id")
+"""The queue's SQL order, served by the partial index `notice_priority`; equal to priority.queue_key's."""
+
+QUEUE_ROW_FIELDS = (
+    "id",
+    "platform_id",
+    "report_id",
+    "case_id",
+    "source",
+    "notifier",
+    "category",
+    "danger_immediate",
+    "reporter_age",
+    "received_at",
+    "status",
+    "claimed_by_id",
+    "claimed_label",
+    "claimed_at",
+    "queue_rank",
+    "helpline__name",
+    "helpline__directory_id",
+)
+"""What a queue row shows: never the explanation, the report or its help card (a page stays small)."""
+
+
+def queue(
+    platform: Platform, now: datetime, *, limit: int = 100, after: QueuePosition | None = None
+) -> list[QueueItem]:
+    """A page of the platform's undecided notices in the order of priority.py (trusted flaggers first…),
+    the `limit` first ones after `after`. Ordered and cut in SQL; track records for this page's notifiers."""
+    notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
+    if after is not None:
+        notices = notices.filter(
+            TupleGreaterThan(
+                Tuple(*(F(name) for name in QUEUE_ORDER)),
+                (after.queue_rank, after.received_at, after.notice_id),
+            )
+        )
+    page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
+    records = track_records(platform, (n.notifier for n in page), now)
+    return [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in page]
 
 
 # --- claiming ---
