@@ -21,7 +21,7 @@ from django.test import Client
 from relais.moderation import priority, services
 from relais.moderation.models import Notice, NoticeStatus, Source
 from relais.tenants.models import Platform
-from relais.tenants.services import add_moderator, add_platform
+from relais.tenants.services import add_helpline, add_moderator, add_platform
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)
 CATEGORIES = (*priority.SEVERITY, "not_a_known_category")
@@ -121,29 +121,34 @@ def test_the_service_pages_the_queue_in_priority_py_order(platforms: tuple[Platf
     assert first.priority == services.priority_of(Notice.objects.get(id=first.notice.id), NOW)
 
 
+def pages(client: Client, path: str, limit: int) -> list[list[dict[str, Any]]]:
+    """Every page of a list answer, following `Next-Cursor` (checked against `Link`) until a page is not full."""
+    found: list[list[dict[str, Any]]] = []
+    url = f"{path}?limit={limit}"
+    for _ in range(100):
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.content
+        found.append(answer.json())
+        cursor = answer.headers.get("Next-Cursor")
+        if cursor is None:
+            assert len(found[-1]) < limit
+            return found
+        assert answer.headers["Link"] == f'<{path}?limit={limit}&cursor={cursor}>; rel="next"'
+        url = f"{path}?limit={limit}&cursor={cursor}"
+    raise AssertionError("more than 100 pages")
+
+
 def test_the_api_answers_pages_with_a_next_cursor_and_keeps_the_list_shape(
     platforms: tuple[Platform, Platform],
 ) -> None:
-    _, key = add_platform(name="Keyed", country="IE")
-    keyed = Platform.objects.get(name="Keyed")
+    keyed, key = add_platform(name="Keyed", country="IE")
     notices = generated(keyed, 120, seed=7)
     expected = python_order(notices)
     api = Client(headers={"Authorization": f"Bearer {key}"})
-    seen: list[str] = []
-    url = "/api/v1/moderation/queue?limit=25"
-    for _ in range(20):
-        answer = api.get(url)
-        assert answer.status_code == 200, answer.content
-        items = answer.json()
-        assert isinstance(items, list)
-        seen += [item["id"] for item in items]
-        if "Next-Cursor" not in answer.headers:
-            assert len(items) < 25
-            break
-        assert items[-1]["cursor"] == answer.headers["Next-Cursor"]
-        assert answer.headers["Link"].endswith('; rel="next"')
-        assert "limit=25" in answer.headers["Link"]
-        url = f"/api/v1/moderation/queue?limit=25&cursor={answer.headers['Next-Cursor']}"
+    found = pages(api, "/api/v1/moderation/queue", 25)
+    for page in found[:-1]:
+        assert page[-1]["cursor"]  # each item's cursor; the last one is the page's Next-Cursor (checked in pages)
+    seen = [item["id"] for page in found for item in page]
     assert seen == expected
 
 
@@ -179,8 +184,94 @@ def test_the_console_queue_pages_with_a_next_link(platforms: tuple[Platform, Pla
         following = re.search(r'href="(\?after=[^"]+)" rel="next"', html)
         if following is None:
             break
-        assert "Back to the top of the queue" in html or url == "/moderation/"
+        assert "Retour en haut de la file" in html or url == "/moderation/"  # French: the console default
         url = "/moderation/" + following.group(1).replace("&amp;", "&")
     assert seen == expected
     assert len(expected) > 2 * 50
     assert browser.get("/moderation/?after=garbage").status_code == 302
+
+
+# --- the other lists that grow: appeals and the helpline's cases, paged the same way ---
+
+
+NO_ACTION = services.DecisionInput(outcome="no_action", facts="Banter between friends.")
+
+
+def test_appeals_page_by_keyset_in_the_api_and_the_console(platforms: tuple[Platform, Platform]) -> None:
+    keyed, key = add_platform(name="Keyed", country="IE")
+    notices = generated(keyed, 40, seed=3)
+    actor = services.ModeratorActor.api(keyed, "mod-a")
+    appeals = []
+    for i, notice in enumerate(n for n in notices if n.status == NoticeStatus.OPEN):
+        decision = services.decide(actor=actor, notice=notice, data=NO_ACTION, now=NOW)
+        at = NOW + timedelta(minutes=i // 2)  # two by two at the same instant: ties broken by id
+        appeals.append(services.appeal(decision=decision, appellant="reporter", reason="It is not banter.", now=at))
+    expected = [str(a.id) for a in sorted(appeals, key=lambda a: (a.received_at, str(a.id)))]
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    seen = [a["id"] for page in pages(api, "/api/v1/moderation/appeals", 4) for a in page]
+    assert seen == expected
+    assert api.get("/api/v1/moderation/appeals?cursor=nope").json()["errors"][0]["field"] == "cursor"
+
+    moderator, _ = add_moderator(username="alex", platform=keyed, password="a long moderator passphrase")
+    browser = Client()
+    browser.force_login(moderator.user)
+    html = browser.get("/moderation/appeals/").content.decode()
+    assert re.findall(r'data-appeal-id="([0-9a-f-]+)"', html) == expected[:50]
+    assert 'rel="next"' not in html or len(expected) >= 50
+
+
+def test_the_helpline_case_queue_pages_open_urgent_newest_first(platforms: tuple[Platform, Platform]) -> None:
+    from relais.handoffs import services as handoffs
+    from relais.handoffs.models import Case
+    from relais.reports.models import Report
+    from tests.test_moderation_console import make_report
+
+    mine, _ = platforms
+    line, hkey = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018", slug="3018")
+    rng = random.Random(5)  # noqa: S311 - test data
+    for i in range(23):
+        report = make_report(mine, f"r{i}", received_at=NOW)
+        case, _ = handoffs.share_report(
+            platform=mine,
+            report=report,
+            helpline_id="fr-3018",
+            given_at=NOW,
+            text_version="fr-2026-11",
+            scope=["report"],
+            now=NOW,
+        )
+        Case.objects.filter(pk=case.pk).update(
+            status=rng.choice(["new", "in_progress", "escalated", "closed"]),
+            urgent=rng.random() < 0.4,
+            created_at=NOW - timedelta(hours=rng.randrange(4)),  # ties: broken by id
+        )
+    cases = list(Case.objects.filter(helpline=line))
+    expected = [
+        c.code
+        for c in sorted(cases, key=lambda c: (c.status != "closed", c.urgent, c.created_at, str(c.id)), reverse=True)
+    ]
+    assert Report.objects.filter(platform=mine).count() == 23
+    api = Client(headers={"Authorization": f"Bearer {hkey}"})
+    seen = [c["code"].replace("-", "") for page in pages(api, "/api/v1/helpline/cases", 5) for c in page]
+    assert seen == expected
+    assert api.get("/api/v1/helpline/cases?cursor=nope").status_code == 422
+    from relais.handoffs import views as helpline_views
+    from relais.tenants.services import add_staff
+
+    counsellor, _ = add_staff(username="camille", helpline=line, password="a long counsellor passphrase")
+    browser = Client()
+    browser.force_login(counsellor.user)
+    helpline_views.QUEUE_PAGE_SIZE, size = 5, helpline_views.QUEUE_PAGE_SIZE
+    try:
+        shown: list[str] = []
+        url = "/console/"
+        for _ in range(20):
+            html = browser.get(url).content.decode()
+            shown += re.findall(r'data-case-id="([0-9a-f-]+)"', html)
+            following = re.search(r'href="(\?after=[^"]+)" rel="next"', html)
+            if following is None:
+                break
+            url = "/console/" + following.group(1).replace("&amp;", "&")
+    finally:
+        helpline_views.QUEUE_PAGE_SIZE = size
+    assert shown == [str(c.id) for c in sorted(cases, key=lambda c: expected.index(c.code))]

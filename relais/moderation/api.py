@@ -394,10 +394,17 @@ def create_appeal(request: HttpRequest, decision_id: str, payload: AppealIn) -> 
     summary="Your appeals, oldest first (`?status=open` for those to decide)",
 )
 def list_appeals(request: HttpRequest, filters: Query[AppealFilter]) -> HttpResponse:
+    """Paged by keyset as the queue is: a full page answers with `Next-Cursor` (and `Link`), sent back as
+    `?cursor=` for the appeals after it (`limit` up to 500, the default)."""
     if (unknown := unknown_query(request, AppealFilter.model_fields)) is not None:
         return unknown
-    appeals = access.appeals_in_order(_platform(request), status=filters.status)[:500]
-    return json_response(200, [appeal_json(a) for a in appeals])
+    try:
+        after = access.appeal_position(filters.cursor) if filters.cursor is not None else None
+    except ValueError as exc:
+        return bad_cursor(exc)
+    appeals = list(access.appeals_in_order(_platform(request), status=filters.status, after=after)[: filters.limit])
+    following = access.appeal_cursor(appeals[-1]) if len(appeals) == filters.limit else None
+    return json_response(200, [appeal_json(a) for a in appeals], headers=next_page(request, following))
 
 
 NESTED = frozenset({"outcome", "facts"})

@@ -21,9 +21,10 @@ here (tests/test_queue_order.py checks it on generated notices, ties included; A
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import product
 
 SEVERITY: Mapping[str, int] = {
     "self_harm": 5,
@@ -49,6 +50,7 @@ DEFAULT_SLA: Mapping[str, timedelta] = {
 
 
 MOST_SEVERE = max(SEVERITY.values())
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,18 @@ def queue_key(
     """The queue's full order in Python: `Priority.rank`, then the first received, then `tiebreak` (the
     notice's id as text), so that two notices never compare equal and every page boundary is exact."""
     return priority(facts, now, sla).rank, facts.received_at, tiebreak
+
+
+def queue_ranks(categories: Iterable[str] = SEVERITY) -> list[tuple[bool, bool, bool, str, int]]:
+    """`queue_rank` for every (trusted flagger, immediate danger, minor, category): the table a migration or a
+    data generator writes in SQL, so the rule is still evaluated here and only here."""
+    return [
+        (
+            trusted,
+            immediate,
+            minor,
+            category,
+            queue_rank(NoticeFacts(EPOCH, category, trusted, immediate, 12 if minor else None)),
+        )
+        for trusted, immediate, minor, category in product((True, False), (True, False), (True, False), categories)
+    ]

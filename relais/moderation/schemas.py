@@ -209,6 +209,10 @@ class AppealFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["open", "upheld", "reversed"] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 500
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the appeals after it"
+    )
 
 
 class EscalationIn(StrictIn):

@@ -478,11 +478,33 @@ def _restrictions(statement: dict[str, Any]) -> list[Promise | str]:
 @require_GET
 @desk_view
 def appeals(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """Open appeals, oldest first (Art. 20(4): decided in a timely manner), then the recently decided ones."""
-    mine = access.appeals_of(desk.platform).select_related("decision__notice")
-    waiting = [_appeal_view(a) for a in mine.filter(status=AppealStatus.OPEN).order_by("received_at")]
+    """Open appeals, oldest first (Art. 20(4): decided in a timely manner), a page at a time by keyset
+    (`?after=`), then the recently decided ones."""
+    after = None
+    if (cursor := request.GET.get("after")) is not None:
+        try:
+            after = access.appeal_position(cursor)
+        except ValueError:
+            return redirect("moderation:appeals")  # an old or mangled link: back to the first page
+    narrow = ("decision__statement", "decision__notice__explanation", "decision__notice__content_positions")
+    open_ = access.appeals_in_order(desk.platform, status=AppealStatus.OPEN, after=after)
+    page = list(open_.select_related("decision__notice").defer(*narrow)[:PAGE_SIZE])
+    waiting = [_appeal_view(a) for a in page]
+    following = access.appeal_cursor(page[-1]) if len(page) == PAGE_SIZE else None
+    mine = access.appeals_of(desk.platform).select_related("decision__notice").defer(*narrow)
     done = [_appeal_view(a) for a in mine.exclude(status=AppealStatus.OPEN).order_by("-decided_at")[:PAGE_SIZE]]
-    return render(request, "moderation/appeals.html", _context(desk, nav="appeals", waiting=waiting, done=done))
+    return render(
+        request,
+        "moderation/appeals.html",
+        _context(
+            desk,
+            nav="appeals",
+            waiting=waiting,
+            done=done,
+            next_page=f"?{urlencode({'after': following})}" if following else None,
+            later_page=after is not None,
+        ),
+    )
 
 
 def _appeal_view(appeal_: Appeal) -> dict[str, Any]:

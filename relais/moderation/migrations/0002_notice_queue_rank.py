@@ -1,9 +1,9 @@
 """The queue's priority key on every notice (ADR 0014): added, written for the existing notices, then
-required, and indexed over the undecided ones."""
+required, and indexed over the undecided ones; and the indexes the appeals list and the statements export
+read their pages from."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import migrations, models
@@ -16,24 +16,15 @@ BATCH = 10_000
 
 def rank_expression() -> Case:
     """priority.queue_rank for every combination of the facts it reads, as one SQL CASE: the rule stays in
-    priority.py (evaluated here), the rows are written by the database, never loaded."""
+    priority.py (evaluated here), the rows are written by the database, never loaded. A category outside the
+    table ranks as "other" does (SEVERITY's default)."""
     whens = []
-    for trusted in (True, False):
-        for immediate in (True, False):
-            for minor in (True, False):
-                facts = Q(source="trusted_flagger") if trusted else ~Q(source="trusted_flagger")
-                facts &= Q(danger_immediate=immediate)
-                facts &= Q(reporter_age__lt=18) if minor else (Q(reporter_age__isnull=True) | Q(reporter_age__gte=18))
-                for category in (*priority.SEVERITY, None):
-                    example = priority.NoticeFacts(
-                        received_at=datetime(2000, 1, 1, tzinfo=UTC),
-                        category=category or "",
-                        trusted_flagger=trusted,
-                        danger_immediate=immediate,
-                        reporter_age=10 if minor else None,
-                    )
-                    known = Q(category=category) if category else ~Q(category__in=list(priority.SEVERITY))
-                    whens.append(When(facts & known, then=Value(priority.queue_rank(example))))
+    for trusted, immediate, minor, category, rank in priority.queue_ranks((*priority.SEVERITY, "")):
+        facts = Q(source="trusted_flagger") if trusted else ~Q(source="trusted_flagger")
+        facts &= Q(danger_immediate=immediate)
+        facts &= Q(reporter_age__lt=18) if minor else (Q(reporter_age__isnull=True) | Q(reporter_age__gte=18))
+        known = Q(category=category) if category else ~Q(category__in=list(priority.SEVERITY))
+        whens.append(When(facts & known, then=Value(rank)))
     return Case(*whens, output_field=models.PositiveSmallIntegerField())
 
 
@@ -72,6 +63,32 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status__in", ["open", "claimed"])),
                 fields=["platform", "queue_rank", "received_at", "id"],
                 name="notice_priority",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="notice",
+            index=models.Index(
+                condition=models.Q(("status", "decided")),
+                fields=["platform", "notifier", "decided_at"],
+                name="notice_decided_by_notifier",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="appeal",
+            index=models.Index(fields=["received_at", "id"], name="appeal_order"),
+        ),
+        migrations.AddIndex(
+            model_name="appeal",
+            index=models.Index(
+                condition=models.Q(("status", "open")), fields=["received_at", "id"], name="appeal_open_order"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="decision",
+            index=models.Index(
+                condition=models.Q(("outcome", "restricted")),
+                fields=["platform", "decided_at", "puid"],
+                name="decision_statements",
             ),
         ),
     ]
