@@ -124,7 +124,7 @@ g AS (
     CASE WHEN (i * 13) % 10 < 4 THEN 12 + i % 6 WHEN (i * 13) % 10 < 8 THEN NULL ELSE 25 END AS age,
     now() - ((i::bigint * 7919) % 1209600) * interval '1 second' AS received_at,
     'u-' || ((i * 7919) % 5000) AS pseudonym
-  FROM generate_series({lo}, {hi}) i
+  FROM generate_series({lo}::bigint, {hi}::bigint) i  -- bigint: i * 7919 passes 2^31 at 271,000
 ),
 r AS (
   INSERT INTO reports_report (id, platform_id, platform_report_id, category, danger, reporter_country,

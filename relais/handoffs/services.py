@@ -14,15 +14,14 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+from django.db.models import QuerySet
 from django.http import Http404
 
 from relais.handoffs import access, case_codes
 from relais.handoffs.consent import check_scope, mask_pseudonym
 from relais.handoffs.models import CASE_QUEUE_ORDER, OPEN_FIRST, AccessEvent, Case, CaseNote, CodeLookup, Consent
 from relais.handoffs.workflow import OPEN, Status, check_transition
-from relais.moderation import cursors
+from relais.moderation import cursors, keyset
 from relais.reports.models import Report
 from relais.tenants.models import Helpline, Platform, StaffMember
 from relais.webhooks import events as webhook_events
@@ -177,7 +176,7 @@ def queue(
         cases = cases.filter(category=category)
     cases = cases.alias(open_first=OPEN_FIRST)
     if after is not None:
-        cases = cases.filter(TupleLessThan(Tuple(F("open_first"), F("urgent"), F("created_at"), F("id")), after))
+        cases = cases.filter(keyset.before(("open_first", "urgent", "created_at", "id"), after))
     return cases.order_by(*(key.desc() for key in CASE_QUEUE_ORDER))
 
 

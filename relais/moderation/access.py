@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime
 from typing import cast
 
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from relais.handoffs.models import Case
-from relais.moderation import cursors
+from relais.moderation import cursors, keyset
 from relais.moderation.models import Appeal, Decision, Notice
 from relais.reports.models import Report
 from relais.tenants.models import Platform
@@ -85,7 +84,7 @@ def appeals_in_order(
     if status is not None:
         appeals = appeals.filter(status=status)
     if after is not None:
-        appeals = appeals.filter(TupleGreaterThan(Tuple(*(F(name) for name in APPEAL_ORDER)), after))
+        appeals = appeals.filter(keyset.after(APPEAL_ORDER, after))
     return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by(*APPEAL_ORDER)
 
 

@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models import Count, Q
 
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import appeals, cursors, flaggers, misuse
+from relais.moderation import appeals, cursors, flaggers, keyset, misuse
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -390,12 +389,7 @@ def queue(
     the `limit` first ones after `after`. Ordered and cut in SQL; track records for this page's notifiers."""
     notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
     if after is not None:
-        notices = notices.filter(
-            TupleGreaterThan(
-                Tuple(*(F(name) for name in QUEUE_ORDER)),
-                (after.queue_rank, after.received_at, after.notice_id),
-            )
-        )
+        notices = notices.filter(keyset.after(QUEUE_ORDER, (after.queue_rank, after.received_at, after.notice_id)))
     page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
     records = track_records(platform, (n.notifier for n in page), now)
     return [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in page]
@@ -729,7 +723,7 @@ def statements(platform: Platform, *, after: tuple[datetime, str] | None, limit:
     if after is not None:
         # A row comparison, which PostgreSQL reads as the start of a range of the `decision_statements` index;
         # the equivalent OR of two conditions would scan every earlier statement to find the page's first.
-        decisions = decisions.filter(TupleGreaterThan(Tuple(F("decided_at"), F("puid")), after))
+        decisions = decisions.filter(keyset.after(("decided_at", "puid"), after))
     return list(decisions.order_by("decided_at", "puid")[: min(limit, sor.BATCH_MAX)])
 
 
