@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
@@ -298,24 +298,33 @@ def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
     return priorities.priority(facts_of(notice), now, sla())
 
 
+@cache
+def _track_records_sql(notifiers: int) -> str:
+    """First decisions (not those taken on appeal) in the window, and how many were manifestly unfounded,
+    per notifier. Written once as SQL: the ORM spent 2 of the next item's 6.4 ms of CPU building this query
+    (docs/benchmarks.md §4). The notice's side of the join says the same decisions again (a first decision
+    is the notice's `decided_at`) so that the database reads the index `notice_decided_by_notifier`, the
+    notifier's decided notices, not every notice of a notifier who sends thousands (a helpline's
+    escalations wait in the queue too)."""
+    decision, notice = Decision._meta.db_table, Notice._meta.db_table
+    return (
+        f"SELECT n.notifier, COUNT(*), SUM(CASE WHEN d.manifestly_unfounded THEN 1 ELSE 0 END) "  # noqa: S608
+        f"FROM {decision} d JOIN {notice} n ON n.id = d.notice_id "
+        "WHERE d.platform_id = %s AND d.decided_at > %s AND d.on_appeal_id IS NULL "
+        f"AND n.platform_id = %s AND n.status = '{NoticeStatus.DECIDED.value}' AND n.decided_at > %s "
+        f"AND n.notifier IN ({', '.join(['%s'] * notifiers)}) GROUP BY n.notifier"
+    )
+
+
 def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -> dict[str, TrackRecord]:
     """One query for every notifier on a queue page: decided and manifestly unfounded notices in the window."""
     wanted = {n for n in notifiers if n}
     if not wanted:
         return {}
-    since = now - policy().window
-    counts = (
-        Decision.objects.filter(
-            platform=platform, notice__notifier__in=wanted, decided_at__gt=since, on_appeal__isnull=True
-        )
-        # The same decisions, said from the notice (a first decision is the notice's decided_at): it lets the
-        # database read the index `notice_decided_by_notifier`, the notifier's decided notices in the window,
-        # not every notice of a notifier who sends thousands (a helpline's escalations wait in the queue too).
-        .filter(notice__platform=platform, notice__status=NoticeStatus.DECIDED, notice__decided_at__gt=since)
-        .values("notice__notifier")
-        .annotate(decided=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
-    )
-    by_notifier = {row["notice__notifier"]: (row["decided"], row["unfounded"]) for row in counts}
+    since = connection.ops.adapt_datetimefield_value(now - policy().window)  # as the ORM would send it
+    with connection.cursor() as cursor:
+        cursor.execute(_track_records_sql(len(wanted)), [platform.pk, since, platform.pk, since, *sorted(wanted)])
+        by_notifier = {notifier: (decided, unfounded) for notifier, decided, unfounded in cursor.fetchall()}
     standings = {s.notifier: s for s in NotifierStanding.objects.filter(platform=platform, notifier__in=wanted)}
     records = {}
     for notifier in wanted:
