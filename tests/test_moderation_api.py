@@ -368,14 +368,17 @@ def test_statements_page_by_cursor_in_batches_of_at_most_100(world: World) -> No
         report_id = reported(w, "r1")
     base = Notice.objects.get(report_id=report_id)
     for i in range(250):
-        notice = Notice.objects.create(
-            platform=platform,
-            source="other_notification",
-            category="harassment",
-            received_at=T0,
-            acknowledged_at=T0,
-            report=base.report,
+        notice = services.ranked(
+            Notice(
+                platform=platform,
+                source="other_notification",
+                category="harassment",
+                received_at=T0,
+                acknowledged_at=T0,
+                report=base.report,
+            )
         )
+        notice.save(force_insert=True)
         data = services.DecisionInput(
             outcome="restricted" if i % 25 else "no_action",
             facts="Insults.",

@@ -195,6 +195,9 @@ class QueueFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=200)] = 100
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the notices after it"
+    )
 
 
 class StatementFilter(Schema):
@@ -214,6 +217,10 @@ class AppealFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["open", "upheld", "reversed"] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 500
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the appeals after it"
+    )
 
 
 class EscalationIn(StrictIn):
@@ -322,6 +329,10 @@ class QueueItemOut(Schema):
     claimed_at: datetime | None
     helpline: str | None = Field(description="Directory id of the escalating helpline")
     track_record: TrackRecordOut | None
+    cursor: str | None = Field(
+        description="`?cursor=` for the queue after this notice (the `Next-Cursor` of a page ending here); "
+        "null once decided or not processed"
+    )
 
 
 class RedressOut(Schema):
