@@ -115,6 +115,7 @@ def test_production_refuses_to_start_with_development_settings(cli_env: dict[str
     # Django's deployment checklist: nothing to say of a production configuration (HSTS preload is the
     # domain owner's promise, silenced: ADR 0024), once the public address and the shared cache are set.
     complete = {**safe, "RELAIS_PUBLIC_URL": "https://relais.example", "RELAIS_CACHE_URL": "redis://127.0.0.1:6379/0"}
+    complete.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process; refused in production
     deploy = _run("check", "--deploy", env=complete)
     assert deploy.returncode == 0, deploy.stderr
     assert "System check identified no issues (1 silenced)." in deploy.stdout, deploy.stderr
