@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -57,6 +59,9 @@ api = RelaisAPI(
     ),
     renderer=OrjsonRenderer(),
     urls_namespace="api",
+    # Swagger UI is served from django-ninja's own static files (no CDN); its stylesheet draws icons as
+    # `data:` images, the one source the docs page adds to the site's policy (ADR 0024).
+    docs_decorator=csp_update({"img-src": [SELF, "data:"]}),
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -111,10 +112,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every answer, error pages and the API's JSON included, carries the policies (ADR 0024).
+    "csp.middleware.CSPMiddleware",
+    "relais.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -219,6 +224,86 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("RELAIS_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("RELAIS_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RELAIS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("RELAIS_HSTS_PRELOAD", False)
+# `preload` is a promise about the whole registrable domain (every subdomain HTTPS-only, for years), which only
+# its owner can make, and which Relais, usually served from a subdomain of a helpline's or platform's domain,
+# cannot make for them: it stays off unless RELAIS_HSTS_PRELOAD=true, so Django's reminder is silenced (ADR 0024).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp, ADR 0024): scripts, styles, images and fonts from Relais's own origin
+# only, no inline script or style (a nonce, `{{ request.csp_nonce }}`, for one that cannot be a file), no
+# plugin, no <base>, forms post only here, no framing. /api/docs adds what Swagger UI needs
+# (relais/api.py). An operator extends a directive with RELAIS_CSP_EXTRA, e.g. `img-src=https://cdn.example`.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+
+def csp_extra(value: str) -> dict[str, list[str]]:
+    """RELAIS_CSP_EXTRA=`img-src=https://a https://b;connect-src=https://c` → sources added per directive."""
+    extra: dict[str, list[str]] = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        directive, sep, sources = part.partition("=")
+        directive = directive.strip()
+        if not sep or directive not in CONTENT_SECURITY_POLICY["DIRECTIVES"] or not sources.split():
+            known = ", ".join(CONTENT_SECURITY_POLICY["DIRECTIVES"])
+            raise ImproperlyConfigured(
+                f"RELAIS_CSP_EXTRA: {part.strip()!r} is not `directive=source …` with one of {known}"
+            )
+        extra.setdefault(directive, []).extend(sources.split())
+    return extra
+
+
+for _directive, _sources in csp_extra(os.environ.get("RELAIS_CSP_EXTRA", "")).items():
+    CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += _sources
+if os.environ.get("RELAIS_CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["RELAIS_CSP_REPORT_URI"]
+
+RELAIS_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+"""Permissions-Policy: every powerful feature off, in every frame (`feature=()`); `interest-cohort` and
+`browsing-topics` too, so no page a child reads feeds an advertising profile. Left at the browser's default
+(this origin only): clipboard writes (the reporter's page copies a case code) and passkeys
+(`publickey-credentials-*`, for staff sign-in)."""
 
 # --- Relais ---
 RELAIS_FAKE_NOW = os.environ.get("RELAIS_FAKE_NOW") or None

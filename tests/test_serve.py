@@ -26,9 +26,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def get(url: str) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -114,5 +114,12 @@ def test_serve_in_production_collects_and_serves_static_files(tmp_path: Path) ->
         assert (tmp_path / "static" / "staticfiles.json").exists()
         assert get(f"{base}/api/v1/help?country=FR")[0] == 200
         assert get(f"{base}/")[0] == 404  # no demo feed in production
+        # Behind the TLS-terminating proxy: HSTS for every subdomain too, and the policies on every answer.
+        for path in ("/console/login/", "/api/v1/help?country=FR", "/no/such/page", "/static/admin/css/base.css"):
+            status, headers, _ = get(f"{base}{path}", headers={"X-Forwarded-Proto": "https"})
+            assert status in (200, 404), path
+            assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path
+            assert "default-src 'none'" in headers["Content-Security-Policy"], path
+            assert "camera=()" in headers["Permissions-Policy"], path
     finally:
         server.close()

@@ -306,10 +306,23 @@ class QuickExit {
   }
 }
 
-const sheet = (css) => {
+// A constructed stylesheet, not a <style> element: a strict Content-Security-Policy (Relais's own, ADR 0024,
+// or a platform's) refuses inline <style> but not a sheet built through the CSSOM. Browsers without them
+// (Safari before 16.4) get the <style> element, which such a policy blocks.
+const sheets = new Map();
+const styled = (root, css) => {
+  if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
+    if (!sheets.has(css)) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheets.set(css, sheet);
+    }
+    root.adoptedStyleSheets = [sheets.get(css)];
+    return [];
+  }
   const style = document.createElement("style");
   style.textContent = css;
-  return style;
+  return [style];
 };
 
 class RelaisQuickExit extends HTMLElement {
@@ -336,7 +349,7 @@ class RelaisQuickExit extends HTMLElement {
 
   render() {
     const texts = textsFor(this.getAttribute("lang") || this.closest("[lang]")?.getAttribute("lang")) || TEXTS.en;
-    this.shadowRoot.replaceChildren(sheet(BASE_CSS), this.exit.render(texts));
+    this.shadowRoot.replaceChildren(...styled(this.shadowRoot, BASE_CSS), this.exit.render(texts));
   }
 }
 
@@ -684,7 +697,7 @@ class RelaisHelpCard extends HTMLElement {
       this.statusLine = h("p", { class: "status", part: "status", role: "status" });
       this.body = h("div", { class: "body" });
       this.frame = h("div", { class: "card", part: "card" }, this.statusLine, this.body);
-      this.shadowRoot.replaceChildren(sheet(BASE_CSS + CARD_CSS), this.frame);
+      this.shadowRoot.replaceChildren(...styled(this.shadowRoot, BASE_CSS + CARD_CSS), this.frame);
     }
     const problem = { failed: this._fetched ? t.failed : "", limited: t.limited }[this._state] || "";
     this.statusLine.textContent = this._state === "loading" ? t.loading : problem;
