@@ -35,6 +35,7 @@ from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
 from relais.handoffs.consent import SCOPES
 from relais.handoffs.models import Case
+from relais.integrations.models import PlatformResolution
 from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
 from relais.moderation.models import AppealStatus, Source
@@ -215,7 +216,9 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
         timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at) for c in cases
     ]
     notices = []
-    for notice in moderation_access.notices_on_report(report):
+    on_report = list(moderation_access.notices_on_report(report))
+    resolved = dict(PlatformResolution.objects.filter(notice__in=on_report).values_list("notice_id", "resolved_at"))
+    for notice in on_report:
         outcome = moderation.NoticeOutcome.of(notice)
         decision = outcome.decision
         facts = None
@@ -240,7 +243,14 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
         escalated_by = None
         if notice.source != Source.ARTICLE_16:
             escalated_by = notice.helpline.name if notice.helpline else _("a helpline")
-        notices.append(timelines.NoticeFacts(escalated_by=escalated_by, received_at=notice.received_at, decision=facts))
+        notices.append(
+            timelines.NoticeFacts(
+                escalated_by=escalated_by,
+                received_at=notice.received_at,
+                decision=facts,
+                resolved_on_platform_at=resolved.get(notice.id),
+            )
+        )
     return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
 
 
