@@ -33,6 +33,7 @@ from django.db import connection as db
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from relais.evidence import crypto
 from relais.integrations import categories
 from relais.integrations.mastodon import adapter
 from relais.integrations.models import Connection, HelpMessage, PlatformResolution
@@ -394,3 +395,11 @@ def test_the_reporters_email_addresses_and_invite_text_are_never_stored_nor_logg
     for dropped in DROPPED:
         assert dropped not in stored
         assert dropped not in caplog.text
+
+
+def test_a_secret_sealed_under_a_key_since_dropped_is_a_503_not_a_crash(world: World, settings: Any) -> None:
+    settings.RELAIS_EVIDENCE_KEYS = crypto.new_key_text("k2")
+    response = deliver(world, documented_payload())
+    assert response.status_code == 503
+    assert nothing_stored()
+    assert "cannot be opened" in Connection.objects.get().last_refusal

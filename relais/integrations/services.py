@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -47,6 +48,8 @@ def normalised_instance(url: str) -> str:
         raise ConnectionRefused("--instance: expected https://your.instance")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConnectionRefused("--instance: give the instance's address alone, without a path")
+    if settings.PRODUCTION and parts.scheme != "https":
+        raise ConnectionRefused("--instance: https:// in production (the token travels with every message)")
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from relais import clock
+from relais.evidence import crypto
 from relais.http import field_errors, json_response
 from relais.integrations import services
 from relais.integrations.mastodon import adapter
@@ -55,7 +56,15 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     if connection is None:
         return json_response(404, {"detail": "No such connection."})
     body = request.body
-    if not hub_signature_valid(services.unseal(connection, "secret"), body, request.headers.get("X-Hub-Signature")):
+    try:
+        secret = services.unseal(connection, "secret")
+    except crypto.SealBroken:
+        # The evidence keys were rotated without this connection: nothing can be checked, so nothing is
+        # taken; a 503 makes Mastodon retry while the operator runs `relais mastodon connect` again.
+        logger.exception("mastodon connection %s: its secret cannot be opened", connection.pk)
+        services.note_refusal(connection, "503: the secret cannot be opened (RELAIS_EVIDENCE_KEYS changed?)", now)
+        return json_response(503, {"detail": "Not ready: ask the Relais operator."}, {"Retry-After": "300"})
+    if not hub_signature_valid(secret, body, request.headers.get("X-Hub-Signature")):
         return _refuse(connection, 401, "X-Hub-Signature missing or wrong: check the secret in Mastodon's form", now)
     try:
         payload = json.loads(body)
