@@ -403,3 +403,24 @@ def test_a_secret_sealed_under_a_key_since_dropped_is_a_503_not_a_crash(world: W
     assert response.status_code == 503
     assert nothing_stored()
     assert "cannot be opened" in Connection.objects.get().last_refusal
+
+
+def test_the_admin_shows_connections_and_help_messages_and_edits_the_category_map(
+    world: World, instance: Instance, admin_client: Client
+) -> None:
+    instance.script.append(401)
+    deliver(world, documented_payload())
+    run_worker()
+    messages = admin_client.get("/admin/integrations/helpmessage/")
+    assert "HTTP 401 (not retried)" in messages.content.decode()
+    page = f"/admin/integrations/connection/{world.connection.pk}/change/"
+    assert admin_client.get(page).status_code == 200
+    form = {"category_map": '{"rules": {"2": "meanness"}}', "language_fallback": "fr", "send_help": "on"}
+    refused = admin_client.post(page, form)
+    assert "is not a Relais category" in refused.content.decode()
+    form["category_map"] = '{"rules": {"2": "hate"}}'
+    assert admin_client.post(page, form).status_code == 302
+    payload = documented_payload()
+    payload["object"]["id"] = "8438"
+    deliver(world, payload)
+    assert Report.objects.get(platform_report_id__endswith=":8438").category == "hate"

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from relais import clock
 from relais.integrations import services
+from relais.integrations.access import forget_connections
 from relais.integrations.models import Connection, HelpMessage, PlatformResolution
 
 
@@ -34,6 +35,10 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # `relais mastodon connect`: it seals the credentials and prints the webhook's form
+
+    def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_connections()  # this process at once; others within RELAIS_API_KEY_CACHE_SECONDS
 
 
 @admin.register(HelpMessage)

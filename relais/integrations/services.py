@@ -99,6 +99,9 @@ def connect(
         connection.secret_sealed = seal(connection, "secret", secret)
         connection.token_sealed = seal(connection, "token", token.strip()) if token.strip() else b""
         connection.save()
+    from relais.integrations.access import forget_connections  # access builds on this module
+
+    forget_connections()
     return connection, secret
 
 

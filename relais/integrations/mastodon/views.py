@@ -7,11 +7,11 @@ worker, so Mastodon's delivery worker gets its answer at once.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from datetime import datetime
 
+import orjson
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from relais import clock
 from relais.evidence import crypto
 from relais.http import field_errors, json_response
-from relais.integrations import services
+from relais.integrations import access, services
 from relais.integrations.mastodon import adapter
 from relais.integrations.models import Connection, Kind
 from relais.integrations.signatures import hub_signature_valid
@@ -52,23 +52,24 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     that is not a report's; 401 bad or missing signature; 400 not JSON; 422 a report we cannot read;
     503 storage failed (Mastodon retries)."""
     now = clock.now()
-    connection = Connection.objects.select_related("platform").filter(pk=connection_id, kind=Kind.MASTODON).first()
-    if connection is None:
-        return json_response(404, {"detail": "No such connection."})
-    body = request.body
     try:
-        secret = services.unseal(connection, "secret")
+        known = access.connection_for(connection_id, Kind.MASTODON)
     except crypto.SealBroken:
         # The evidence keys were rotated without this connection: nothing can be checked, so nothing is
         # taken; a 503 makes Mastodon retry while the operator runs `relais mastodon connect` again.
-        logger.exception("mastodon connection %s: its secret cannot be opened", connection.pk)
-        services.note_refusal(connection, "503: the secret cannot be opened (RELAIS_EVIDENCE_KEYS changed?)", now)
+        logger.exception("mastodon connection %s: its secret cannot be opened", connection_id)
+        Connection.objects.filter(pk=connection_id).update(
+            last_refusal="503: the secret cannot be opened (RELAIS_EVIDENCE_KEYS changed?)", last_refusal_at=now
+        )
         return json_response(503, {"detail": "Not ready: ask the Relais operator."}, {"Retry-After": "300"})
+    if known is None:
+        return json_response(404, {"detail": "No such connection."})
+    connection, secret, body = known.connection, known.secret, request.body
     if not hub_signature_valid(secret, body, request.headers.get("X-Hub-Signature")):
         return _refuse(connection, 401, "X-Hub-Signature missing or wrong: check the secret in Mastodon's form", now)
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
         return _refuse(connection, 400, "the body is not JSON", now)
     event = payload.get("event") if isinstance(payload, dict) else None
     if isinstance(payload, dict) and isinstance(event, str) and event not in adapter.REPORT_EVENTS:
