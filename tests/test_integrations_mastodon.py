@@ -370,7 +370,9 @@ def test_the_instances_moderators_resolving_it_is_recorded_on_the_notice(world: 
     assert resolution.notice.report == Report.objects.get()
     assert resolution.resolved_at == datetime.fromisoformat("2026-11-25T22:30:00+00:00")
     assert HelpMessage.objects.count() == 1
-    page = Client().get(reporter_url(Report.objects.get()).removeprefix("https://relais.example"))
+    link = reporter_url(Report.objects.get())
+    assert link is not None
+    page = Client().get(link.removeprefix("https://relais.example"))
     assert page.status_code == 200
     assert "The moderators of Sunny Social have dealt with your report." in page.content.decode()
     assert "has not decided yet" not in page.content.decode()
