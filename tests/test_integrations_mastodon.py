@@ -32,11 +32,13 @@ from django.core.management.base import CommandError
 from django.db import connection as db
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from PIL import Image
 
 from relais.evidence import crypto
+from relais.evidence.models import EvidenceItem
 from relais.integrations import categories
 from relais.integrations.mastodon import adapter
-from relais.integrations.models import Connection, HelpMessage, PlatformResolution
+from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
 from relais.moderation.models import Notice
 from relais.reports.links import reporter_url
 from relais.reports.models import Report, ReportedContent
@@ -117,6 +119,8 @@ class Instance:
 
     url: str = ""
     script: deque[int] = field(default_factory=deque)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """GET path → bytes (the instance's media)."""
     requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
 
 
@@ -135,6 +139,15 @@ def instance() -> Iterator[Instance]:
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
+
+        def do_GET(self) -> None:
+            data = state.files.get(self.path)
+            code = (state.script.popleft() if state.script else 200) if data is not None else 404
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(data or b"") if code == 200 else 0))
+            self.end_headers()
+            if code == 200 and data:
+                self.wfile.write(data)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -426,3 +439,37 @@ def test_the_admin_shows_connections_and_help_messages_and_edits_the_category_ma
     payload["object"]["id"] = "8438"
     deliver(world, payload)
     assert Report.objects.get(platform_report_id__endswith=":8438").category == "hate"
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_reported_statuses_pictures_are_fetched_into_the_evidence_retried_while_the_instance_is_down(
+    world: World, instance: Instance
+) -> None:
+    Connection.objects.update(send_help=False)
+    picture = png()
+    instance.files["/media/1.png"] = picture
+    instance.script.append(503)
+    payload = documented_payload()
+    payload["object"]["statuses"][0]["media_attachments"] = [
+        {"id": "9", "type": "image", "url": f"{instance.url}/media/1.png", "description": None},
+        {"id": "10", "type": "audio", "url": f"{instance.url}/media/2.mp3"},
+    ]
+    assert deliver(world, payload).status_code == 200
+    assert deliver(world, payload).status_code == 200  # redelivered: fetched once
+    run_worker()
+    fetch = MediaFetch.objects.get()
+    assert (fetch.status, fetch.attempts, fetch.last_error) == (MediaFetch.Status.PENDING, 1, "HTTP 503")
+    assert fetch.next_attempt_at is not None
+    world.traveller.move_to(fetch.next_attempt_at + timedelta(seconds=1))
+    run_worker()
+    fetch.refresh_from_db()
+    assert fetch.status == MediaFetch.Status.KEPT
+    item = EvidenceItem.objects.get()
+    assert item.sha256 == hashlib.sha256(picture).hexdigest()
+    assert item.content is not None
+    assert item.content.content_id == "12345678987654321"

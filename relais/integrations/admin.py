@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from relais import clock
 from relais.integrations import services
 from relais.integrations.access import forget_connections
-from relais.integrations.models import Connection, HelpMessage, PlatformResolution
+from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
 
 
 @admin.register(Connection)
@@ -83,4 +83,14 @@ class PlatformResolutionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MediaFetch)
+class MediaFetchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["created_at", "connection", "kind", "status", "attempts", "last_error", "finished_at"]
+    list_filter = ["status", "connection"]
+    readonly_fields = [f.name for f in MediaFetch._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

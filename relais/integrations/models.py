@@ -118,3 +118,32 @@ class PlatformResolution(models.Model):
 
     def __str__(self) -> str:
         return f"resolved on the platform at {self.resolved_at:%Y-%m-%d %H:%M}"
+
+
+class MediaFetch(models.Model):
+    """A picture or video of a reported status, fetched from the instance by the worker and kept as evidence
+    (sealed, hashed, in the packs) — after the answer, since the webhook must not wait for a download."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        KEPT = "kept", "kept as evidence"
+        FAILED = "failed", "failed"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="media_fetches")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="media_fetches")
+    url = models.URLField(max_length=2048)
+    kind = models.CharField(max_length=10, help_text="image or video")
+    content_id = models.CharField(max_length=200, help_text="The status it is attached to.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "url"], name="integrations_media_once_per_report")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of status {self.content_id} ({self.status})"

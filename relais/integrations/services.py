@@ -7,20 +7,26 @@ import json
 import logging
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relais import clock
 from relais.evidence import crypto, vault
-from relais.integrations.models import Connection, HelpMessage, PlatformResolution
+from relais.evidence import services as evidence
+from relais.evidence.schemas import EvidenceItemIn
+from relais.integrations.inbound import Media
+from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
 from relais.moderation.models import Notice, Source
 from relais.reports import links
 from relais.reports.models import Report
@@ -28,7 +34,7 @@ from relais.reports.schemas import ReportIn
 from relais.reports.services import receive_report
 from relais.tenants.models import Platform
 from relais.tenants.services import update_platform
-from relais.webhooks import retry
+from relais.webhooks import retry, targets
 from relais.webhooks import services as webhook_services
 
 logger = logging.getLogger(__name__)
@@ -125,10 +131,12 @@ def take_in(
     help_to: str | None,
     resolved_at: datetime | None,
     now: datetime,
+    media: Sequence[Media] = (),
 ) -> Received:
     """The mapped report through intake's own service (same dedup, notice, webhooks, card), then — for a new
     report and a connection that sends help — its help message queued after commit. `help_to` is the local
-    reporter's username (None: remote, or nothing to send). `resolved_at`: the instance says it acted."""
+    reporter's username (None: remote, or nothing to send). `resolved_at`: the instance says it acted.
+    `media`: the reported statuses' pictures and videos, fetched after commit into the report's evidence."""
     with transaction.atomic():
         report, created = receive_report(platform=connection.platform, data=data, help_card=help_card, received_at=now)
         if created and connection.send_help and help_to:
@@ -141,6 +149,21 @@ def take_in(
                 next_attempt_at=now,
             )
             transaction.on_commit(partial(_enqueue, message.pk), robust=True)
+        if created and media:
+            fetches = MediaFetch.objects.bulk_create(
+                MediaFetch(
+                    connection=connection,
+                    report=report,
+                    url=m.url,
+                    kind=m.kind,
+                    content_id=m.content_id,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+                for m in dict.fromkeys(media)
+            )
+            for fetch in fetches:
+                transaction.on_commit(partial(_enqueue_fetch, fetch.pk), robust=True)
         if resolved_at is not None:
             record_resolution(connection=connection, report=report, resolved_at=resolved_at, now=now)
     return Received(report, created)
@@ -268,3 +291,96 @@ def sweep(*, now: datetime, limit: int = 1000) -> int:
     for pk in due:
         _enqueue(pk)
     return len(due)
+
+
+# --- media of reported statuses, kept as evidence ---
+
+
+def _enqueue_fetch(pk: int, run_after: datetime | None = None) -> None:
+    from relais.integrations.tasks import fetch_media
+
+    if run_after is None:
+        fetch_media.enqueue(pk)
+    elif fetch_media.get_backend().supports_defer:
+        fetch_media.using(run_after=run_after).enqueue(pk)
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes | None
+    status_code: int | None
+    error: str
+
+
+def download(url: str) -> Download:
+    """One GET: no redirects, no proxy from the environment, a timeout on every phase, at most the evidence
+    size limit read; in production only to public addresses (as webhooks are sent)."""
+    if settings.PRODUCTION:
+        host = targets.host_of(url)
+        try:
+            addresses = targets.system_resolver(host)
+        except OSError as exc:
+            return Download(None, None, f"DNS: {exc}"[:300])
+        if not addresses or not all(targets.public_address(a) for a in addresses):
+            return Download(None, 0, f"refused: {host} resolves to a non-public address")
+    limit = settings.RELAIS_EVIDENCE_MAX_BYTES
+    try:
+        with (
+            httpx.Client(
+                timeout=settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS,
+                follow_redirects=False,
+                trust_env=False,
+                proxy=settings.RELAIS_WEBHOOK_PROXY or None,
+            ) as client,
+            client.stream("GET", url, headers={"User-Agent": "Relais"}) as answer,
+        ):
+            if answer.status_code != 200:
+                return Download(None, answer.status_code, f"HTTP {answer.status_code}")
+            chunks, size = [], 0
+            for chunk in answer.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return Download(None, 0, f"larger than RELAIS_EVIDENCE_MAX_BYTES ({limit:,} bytes)")
+                chunks.append(chunk)
+            return Download(b"".join(chunks), 200, "")
+    except httpx.TimeoutException:
+        return Download(None, None, "timeout")
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return Download(None, 0, f"refused: {exc}"[:300])
+    except httpx.HTTPError as exc:
+        return Download(None, None, f"connection error: {type(exc).__name__}"[:300])
+
+
+def attempt_media_fetch(pk: int) -> str:
+    """The `fetch_media` task: fetch one picture or video and keep it as the report's evidence. Safe to run
+    twice: a kept item is not fetched again, and evidence dedupes the same bytes for the same report."""
+    now = clock.now()
+    fetch = MediaFetch.objects.select_related("report__platform").filter(pk=pk).first()
+    if fetch is None or fetch.status != MediaFetch.Status.PENDING:
+        return "nothing to do"
+    if fetch.next_attempt_at is not None and fetch.next_attempt_at > now:
+        return "not due"
+    got = download(fetch.url)
+    fetch.attempts += 1
+    fetch.last_error = got.error
+    if got.data is not None:
+        try:
+            spec = EvidenceItemIn.model_validate({"kind": fetch.kind, "file": "media", "content_id": fetch.content_id})
+            checked = evidence.check_upload([spec], {"media": SimpleUploadedFile("media", got.data)})
+            evidence.receive_evidence(platform=fetch.report.platform, report=fetch.report, checked=checked, now=now)
+        except evidence.EvidenceRefused as exc:
+            fetch.status, fetch.last_error = MediaFetch.Status.FAILED, str(exc)[:300]
+        else:
+            fetch.status = MediaFetch.Status.KEPT
+        fetch.next_attempt_at, fetch.finished_at = None, now
+    else:
+        later = None
+        if retry.classify(got.status_code) == retry.Outcome.RETRY:
+            later = schedule().next_attempt(attempts_made=fetch.attempts, now=now, rand=random.random())  # noqa: S311
+        if later is None:
+            fetch.status, fetch.next_attempt_at, fetch.finished_at = MediaFetch.Status.FAILED, None, now
+        else:
+            fetch.next_attempt_at = later
+            transaction.on_commit(partial(_enqueue_fetch, fetch.pk, later), robust=True)
+    fetch.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "finished_at"])
+    return f"{fetch.status} ({got.status_code or got.error})"

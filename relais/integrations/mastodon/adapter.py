@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from relais.integrations import categories
+from relais.integrations.inbound import Media
 
 REPORT_EVENTS = frozenset({"report.created", "report.updated"})
 MAX_ITEMS = 50
@@ -57,6 +58,9 @@ class Reporter:
     """`account.domain` is null: the account lives on this instance, so a direct message reaches it."""
 
 
+_MEDIA_KINDS = {"image": "image", "video": "video", "gifv": "video"}
+
+
 @dataclass(frozen=True)
 class MastodonReport:
     event: str
@@ -65,6 +69,7 @@ class MastodonReport:
     reporter: Reporter
     action_taken: bool
     action_taken_at: str | None
+    media: tuple[Media, ...] = ()
 
 
 def text_of(html: str) -> str:
@@ -198,17 +203,19 @@ def read(payload: Any, defaults: Defaults) -> MastodonReport:
     language = locale if isinstance(locale, str) and _LANGUAGE.match(locale) else defaults.language_fallback
 
     statuses = obj.get("statuses")
-    items: list[dict[str, Any]] = []
-    if isinstance(statuses, list):
-        items = [
-            _content_item(s, defaults.instance_host, n)
-            for n, s in enumerate(statuses[:MAX_ITEMS])
-            if isinstance(s, dict)
-        ]
+    reported = [s for s in statuses[:MAX_ITEMS] if isinstance(s, dict)] if isinstance(statuses, list) else []
+    items = [_content_item(s, defaults.instance_host, n) for n, s in enumerate(reported)]
     if not items:
         target = _object(obj.get("target_account"), "object.target_account")
         items = [_profile_item(target, defaults.instance_host)]
 
+    media = tuple(
+        Media(url=url, kind=_MEDIA_KINDS[str(m.get("type"))], content_id=str(item["content_id"]))
+        for status, item in zip(reported, items, strict=False)
+        if isinstance(status.get("media_attachments"), list) and "content_id" in item
+        for m in status["media_attachments"]
+        if isinstance(m, dict) and m.get("type") in _MEDIA_KINDS and (url := _web_url(m.get("url")))
+    )
     rules = obj.get("rules")
     rule_ids = [str(r["id"]) for r in rules if isinstance(r, dict) and "id" in r] if isinstance(rules, list) else []
     category = categories.category_for(
@@ -245,4 +252,5 @@ def read(payload: Any, defaults: Defaults) -> MastodonReport:
         ),
         action_taken=obj.get("action_taken") is True,
         action_taken_at=action_taken_at if isinstance(action_taken_at, str) else None,
+        media=media[:MAX_ITEMS],
     )

@@ -105,6 +105,7 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
             help_to=read.reporter.username if read.reporter.local else None,
             resolved_at=resolved_at,
             now=now,
+            media=read.media,
         )
     except DatabaseError:
         logger.exception("mastodon report from connection %s not stored", connection.pk)
