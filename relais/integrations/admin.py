@@ -55,7 +55,6 @@ class HelpMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "created_at",
         "next_attempt_at",
         "sent_at",
-        "remote_id",
         "last_status_code",
         "last_error",
     ]

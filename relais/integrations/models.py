@@ -95,7 +95,6 @@ class HelpMessage(models.Model):
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    remote_id = models.CharField(max_length=100, blank=True, help_text="The status id the instance gave it.")
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
 
