@@ -37,11 +37,12 @@ lint: install-dev
 	$(BIN)/relais makemigrations --check --dry-run -v0
 
 # The suite runs on SQLite; under CI=true (or with RELAIS_TEST_POSTGRES=1) it runs again on PostgreSQL.
-# The pure DSA modules (priority, statements of reasons, appeals, misuse, flaggers) must keep 100 % branch coverage.
-PURE_DSA_COV := $(foreach m,priority statement_of_reasons appeals misuse flaggers,--cov=relais.moderation.$(m))
+# The pure DSA modules (priority, statements of reasons, appeals, misuse, flaggers, plain words) must keep 100 %
+# branch coverage.
+PURE_DSA_COV := $(foreach m,priority statement_of_reasons appeals misuse flaggers plain_words,--cov=relais.moderation.$(m))
 
 test: lint
-	$(BIN)/pytest -q -p no:cacheprovider tests/test_moderation_rules.py $(PURE_DSA_COV) --cov-branch \
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_moderation_rules.py tests/test_plain_words.py $(PURE_DSA_COV) --cov-branch \
 		--cov-report=term-missing:skip-covered --cov-fail-under=100 --no-header
 	$(BIN)/pytest
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${RELAIS_TEST_POSTGRES:-}" ]; then \

@@ -35,7 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from pydantic import ValidationError
 
 from relais import clock
-from relais.directory.api import HelpQuery, help_request_from
+from relais.directory.api import PUBLIC_HEADERS, HelpQuery, help_request_from
 from relais.directory.runtime import current
 from relais.http import json_response
 from relais.idempotency.openapi import add_answer
@@ -199,10 +199,10 @@ def help_refused(request: HttpRequest, wait: int) -> HttpResponse:
     try:
         params = HelpQuery.model_validate(dict(request.GET.items()))
     except ValidationError:
-        return json_response(429, body, _retry_headers(wait))
+        return json_response(429, body, {**_retry_headers(wait), **PUBLIC_HEADERS})
     now = clock.as_utc(params.at) if params.at else clock.now()
     body["emergency"] = current().cards.card_json(help_request_from(params), now)["emergency"]
-    return json_response(429, body, _retry_headers(wait))
+    return json_response(429, body, {**_retry_headers(wait), **PUBLIC_HEADERS})
 
 
 def report_refused(request: HttpRequest, token: str, wait: int) -> HttpResponse:

@@ -265,6 +265,17 @@ def test_help_needs_no_key_and_takes_the_instant_from_at(client: Client) -> None
     HelpCardOut.model_validate(card)
 
 
+def test_any_page_may_read_a_help_card_but_without_cookies(client: Client) -> None:
+    """`<relais-help-card>` fetches from a platform's own pages; the answer is the same for everyone."""
+    origin = {"Origin": "https://social.example"}
+    for response in [
+        client.get("/api/v1/help", {"country": "FR"}, headers=origin),
+        client.get("/api/v1/help", {"country": "France"}, headers=origin),  # 422: the page can read why
+    ]:
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in response
+
+
 def test_help_defaults_to_now(client: Client) -> None:
     with time_machine.travel("2026-11-26T08:30:00+00:00", tick=False):
         card = client.get("/api/v1/help", {"country": "FR"}).json()

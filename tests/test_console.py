@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -612,3 +613,46 @@ def test_the_demo_shares_and_withdraws_only_this_browsers_reports(world: World) 
 
 def test_no_share_is_offered_without_a_helpline_tenant_on_the_card(db: None) -> None:
     assert demo_report(Client())["share"] is None
+
+
+def _remembered(client: Client) -> Any:
+    response = client.get("/")
+    assert response.status_code == 200
+    match = re.search(r'<script id="demo-reports" type="application/json">(.*?)</script>', response.content.decode())
+    assert match, "the feed carries the session's reports"
+    return json.loads(match.group(1))
+
+
+def test_the_feed_remembers_this_browsers_report_and_its_code_while_shared(world: World) -> None:
+    owner = Client()
+    assert _remembered(owner) == {}
+    report = demo_report(owner)
+    code = demo_share(owner, report["id"]).json()["case_code"]
+
+    state = _remembered(owner)["post-2"]
+    assert (state["id"], state["help"]) == (report["id"], report["help"])
+    assert state["shared"]["case_code"] == code
+    assert state["reporter_url"] == report["reporter_url"]
+    assert _remembered(Client()) == {}, "another browser sees none of it"
+
+    owner.post("/demo/share/withdraw", {"report_id": report["id"]}, content_type="application/json")
+    assert _remembered(owner)["post-2"]["shared"] is None
+
+
+def test_every_demo_answer_stays_out_of_caches_referrers_and_search_engines(world: World) -> None:
+    client = Client()
+    report = demo_report(client)
+    answers = [
+        client.get("/"),
+        client.post("/demo/report", {}, content_type="application/json"),
+        demo_share(client, report["id"]),
+        client.post("/demo/share/withdraw", {"report_id": report["id"]}, content_type="application/json"),
+    ]
+    for response in answers:
+        assert response["Cache-Control"] == "no-store", response
+        assert response["Referrer-Policy"] == "no-referrer", response
+        assert response["X-Robots-Tag"] == "noindex", response
+    title = re.compile(rb"<title>(.*?)</title>")
+    first_visit = title.search(Client().get("/").content)
+    assert first_visit, "the feed has a title"
+    assert title.findall(answers[0].content) == [first_visit.group(1)], "the title says nothing of the report"

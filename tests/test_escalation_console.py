@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from typing import Any
 
@@ -103,6 +104,14 @@ def test_the_decision_and_the_redress_come_back_to_the_case(world: World, settin
     moderation.decide(actor=moderator, notice=notice, data=RESTRICT, now=clock.now() + timedelta(hours=1))
     page = client.get(url("case", case)).content.decode()
     assert "Action taken" in page
-    assert "content removed" in page
+    platform_side = html.unescape(page.split('id="platform"')[1].split("</section>")[0])
+    assert "The message was removed: it breaks the platform's rules (harassment)." in platform_side  # plain words
+    assert "Rule applied: Community guidelines §4.2: bullying and harassment." in platform_side
+    assert "DECISION_" not in platform_side
+    french = client.get(url("case", case), headers={"Accept-Language": "fr"}).content.decode()
+    in_french = html.unescape(french.split('id="platform"')[1].split("</section>")[0])
+    told = 'Mesure prise</strong> — <span class="outcome__summary">Le message a été retiré : il enfreint les règles'
+    assert told in in_french
+    assert "Restricted:" not in in_french
     assert "can contest it until" in page
     assert "Send to the platform" in page  # decided: a new escalation is possible

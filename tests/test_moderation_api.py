@@ -368,14 +368,17 @@ def test_statements_page_by_cursor_in_batches_of_at_most_100(world: World) -> No
         report_id = reported(w, "r1")
     base = Notice.objects.get(report_id=report_id)
     for i in range(250):
-        notice = Notice.objects.create(
-            platform=platform,
-            source="other_notification",
-            category="harassment",
-            received_at=T0,
-            acknowledged_at=T0,
-            report=base.report,
+        notice = services.ranked(
+            Notice(
+                platform=platform,
+                source="other_notification",
+                category="harassment",
+                received_at=T0,
+                acknowledged_at=T0,
+                report=base.report,
+            )
         )
+        notice.save(force_insert=True)
         data = services.DecisionInput(
             outcome="restricted" if i % 25 else "no_action",
             facts="Insults.",
@@ -557,6 +560,7 @@ def test_the_helpline_sees_the_outcome_on_the_case_and_the_platform_on_the_repor
         "decision_id": decision["id"],
         "outcome": "restricted",
         "summary": decision["summary"],
+        "summary_language": "fr",
         "decided_at": "2026-11-25T21:00:00+00:00",
         "redress": {
             "appeal_until": decision["redress"]["appeal_until"],
@@ -564,7 +568,7 @@ def test_the_helpline_sees_the_outcome_on_the_case_and_the_platform_on_the_repor
             "out_of_court_settlement": True,
             "judicial_redress": True,
         },
-        "appeal": {"status": "open", "explanation": None},
+        "appeal": {"status": "open", "explanation": None, "summary": None},
     }
     assert "alice.martin" not in orjson.dumps(case).decode()
     assert [n["outcome"] for n in report["notices"]] == [None, "restricted"]

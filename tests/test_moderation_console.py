@@ -8,6 +8,7 @@ and an account with no role get a sign-in, a 404 or a "no access" page — never
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -803,3 +804,26 @@ def test_demo_data_adds_the_moderators_the_flagger_status_and_queues_earlier_rep
     assert status.source_url.startswith("https://arcom.fr/presse/")
     assert Notice.objects.filter(report=earlier, source="article_16").count() == 1
     assert "1 notice(s) waiting in the queue" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "told"),
+    [
+        ("fr", "Le message a été retiré : il enfreint les règles de la plateforme (harcèlement)."),
+        ("en", "The message was removed: it breaks the platform's rules (harassment)."),
+    ],
+)
+def test_the_console_shows_what_the_notifier_is_told_in_the_consoles_language(
+    world: World, language: str, told: str
+) -> None:
+    """The report is in English; the moderator reads the console's language (the notifier reads theirs)."""
+    notice = escalated(world)
+    Report.objects.filter(notices=notice).update(reporter_language="en")
+    client = signed_in(world.moderator.user, language)
+    client.post(url("claim", notice_id=notice.pk))
+    assert client.post(url("decide", notice_id=notice.pk), RESTRICT).status_code == 302
+    page = html.unescape(client.get(url("notice", notice_id=notice.pk)).content.decode())
+    summary = page.split('class="decision__summary">')[1].split("</dd>")[0]
+    assert summary.startswith(told), summary
+    for leftover in ("Restricted:", "visibility content removed", "Mesure prise —"):
+        assert leftover not in page, leftover

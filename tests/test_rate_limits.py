@@ -88,6 +88,8 @@ def test_a_key_over_its_limit_gets_429_with_retry_after_until_the_window_ends(ap
         assert [a.status_code for a in answers] == [404, 404, 404, 429]
         refused = answers[-1]
         assert refused["Retry-After"] == "50"
+        assert refused["Access-Control-Allow-Origin"] == "*"  # a web page's card still shows the numbers
+        assert refused["Access-Control-Expose-Headers"] == "Retry-After"
         assert refused["Content-Type"] == "application/json"
         assert "Too many requests" in refused.json()["detail"]
     with time_machine.travel("2026-11-25T23:00:00+01:00", tick=False):

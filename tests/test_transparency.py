@@ -55,9 +55,10 @@ def decided(platform: Platform, count: int, *, outcome: str = "restricted") -> l
     made = []
     for i in range(count):
         at = NOW + timedelta(seconds=i)
-        notice = Notice.objects.create(
-            platform=platform, source="article_16", category="harassment", received_at=at, acknowledged_at=at
+        notice = services.ranked(
+            Notice(platform=platform, source="article_16", category="harassment", received_at=at, acknowledged_at=at)
         )
+        notice.save(force_insert=True)
         data = RESTRICT if outcome == "restricted" else NO_ACTION
         made.append(services.decide(actor=actor, notice=notice, data=data, now=at))
     return made

@@ -10,7 +10,10 @@ import logging
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
 from typing import Any
 
 import orjson
@@ -28,9 +31,10 @@ from relais import clock
 from relais.directory.runtime import current
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
+from relais.handoffs.models import Case
 from relais.http import field_errors, json_response
 from relais.reports import access as report_access
-from relais.reports import services
+from relais.reports import links, services
 from relais.reports.api import country_required, help_for
 from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
@@ -46,6 +50,26 @@ SHARE_TEXT_VERSION = "demo-share-1"
 SHARE_SCOPE = ("report", "content", "help_card")
 """What the demo always shares: the consent text lists these, plainly; the reporter's own words only when
 ticked, and never their account (the pseudonym)."""
+
+
+REPORTER_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+"""What every answer a reporter's browser gets carries: nothing kept in a cache or the history's copy of the
+page, no address sent on to the helplines' sites, no search engine."""
+
+
+def for_reporters(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        for name, value in REPORTER_PAGE_HEADERS.items():
+            response[name] = value
+        return response
+
+    return wrapped
 
 
 def demo_platform() -> Platform:
@@ -136,26 +160,8 @@ def directory_countries(language: str) -> list[CountryChoice]:
 def js_strings() -> dict[str, str]:
     """Phrases the page's script composes; placeholders are %(name)s, filled in by the script."""
     return {
-        "open_until": _("open until %(time)s"),
-        "open_always": _("open 24/7"),
-        "opens_today": _("opens at %(time)s"),
-        "opens_tomorrow": _("opens tomorrow at %(time)s"),
-        "opens_on": _("opens %(day)s at %(time)s"),
-        "closed": _("closed for now"),
-        "call_number": _("Call %(number)s"),
-        "text_number": _("Text %(number)s"),
-        "free": _("free"),
-        "kind_phone": _("Phone"),
-        "kind_sms": _("Text message"),
-        "kind_chat": _("Chat"),
-        "kind_app": _("App"),
-        "kind_messaging": _("Messaging"),
-        "kind_web": _("Website"),
-        "new_tab": _("(opens in a new tab)"),
         "stored": _("Your report was sent to Demo Social."),
         "not_stored": _("Your report could not be saved yet. It will be sent again automatically."),
-        "emergency_now": _("You are in danger: call now"),
-        "emergency_later": _("In an emergency"),
         "error_emergency": _("If you are in danger right now, call %(number)s."),
         "sending": _("Sending…"),
         "error_invalid": _("The report could not be sent: some information was not accepted. Please try again."),
@@ -190,9 +196,12 @@ def js_strings() -> dict[str, str]:
 
 
 @require_GET
+@for_reporters
 def feed(request: HttpRequest) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     context: dict[str, Any] = {
+        "quick_exit_url": settings.RELAIS_QUICK_EXIT_URL,
+        "reports": remembered_reports(request, clock.now()),
         "now": clock.now(),
         "posts": demo_posts(),
         "categories": CATEGORIES,
@@ -206,6 +215,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@for_reporters
 def report(request: HttpRequest) -> HttpResponse:
     """Body: the same JSON as POST /api/v1/reports minus `platform_report_id` (the demo makes one up)."""
     body = _json_body(request)
@@ -232,9 +242,15 @@ def report(request: HttpRequest) -> HttpResponse:
         logger.exception("demo report not stored")
         return json_response(503, {"stored": False, "help": card})
     _remember(request, stored)
-    return json_response(
-        201 if created else 200, {"id": str(stored.id), "stored": True, "help": stored.help_card, "share": share}
-    )
+    body = {
+        "id": str(stored.id),
+        "stored": True,
+        "help": stored.help_card,
+        "share": share,
+        # The reporter's private page (relais/reporters), as a platform would pass it on.
+        "reporter_url": links.reporter_url(stored, request),
+    }
+    return json_response(201 if created else 200, body)
 
 
 def share_text_version() -> str:
@@ -242,6 +258,7 @@ def share_text_version() -> str:
 
 
 @require_POST
+@for_reporters
 def share(request: HttpRequest) -> HttpResponse:
     """The reporter said yes on the consent step: share the report, answer with the case code.
 
@@ -271,26 +288,66 @@ def share(request: HttpRequest) -> HttpResponse:
         )
     except handoffs.HandoffError as exc:
         return json_response(422, {"detail": exc.message, "field": exc.field})
+    return json_response(201 if created else 200, shared_state(report, case, now))
+
+
+def shared_state(report: Report, case: Case, now: datetime) -> dict[str, Any]:
+    """What the code step shows: the case code, how long it works, and how to reach the helpline with it."""
     line: dict[str, Any] = next(
         (h for h in report.help_card.get("helplines", []) if h.get("id") == case.helpline.directory_id), {}
     )
     code = case_codes.display(case.code)
     # Where a channel can carry the code (an SMS body), the reporter does not even have to type it.
     channels = prefill.channels_with_code(line.get("channels", []), code, report.reporter_language)
-    name = line.get("name") or case.helpline.name
-    return json_response(
-        201 if created else 200,
-        {
-            "case_code": code,
-            "case_code_spoken": case_codes.spoken(case.code, report.reporter_language),
-            "expires_at": case.code_expires_at.isoformat(),
-            "valid_days": round((case.code_expires_at - now).total_seconds() / 86400),
-            "helpline": {"id": case.helpline.directory_id, "name": name, "channels": channels},
+    return {
+        "case_code": code,
+        "case_code_spoken": case_codes.spoken(case.code, report.reporter_language),
+        "expires_at": case.code_expires_at.isoformat(),
+        "valid_days": round((case.code_expires_at - now).total_seconds() / 86400),
+        "helpline": {
+            "id": case.helpline.directory_id,
+            "name": line.get("name") or case.helpline.name,
+            "channels": channels,
         },
-    )
+    }
+
+
+def remembered_reports(request: HttpRequest, now: datetime) -> dict[str, dict[str, Any]]:
+    """The session's latest report on each post, as the dialog showed it: the card, the offer, the code while
+    shared. Reopening the dialog or reloading the page shows them again instead of a blank form."""
+    ids = request.session.get(SESSION_REPORTS, [])
+    if not ids:
+        return {}
+    try:
+        reports = list(report_access.reports_visible_to(demo_platform()).filter(id__in=ids).prefetch_related("content"))
+        cases = {
+            c.report_id: c
+            for c in Case.objects.filter(report__in=reports, withdrawn_at__isnull=True).select_related("helpline")
+        }
+    except DatabaseError:
+        logger.warning("demo reports unavailable; the dialog starts blank")
+        return {}
+    order = {report_id: position for position, report_id in enumerate(ids)}
+    states: dict[str, dict[str, Any]] = {}
+    for report in sorted(reports, key=lambda r: order.get(str(r.id), -1)):
+        post = next((item.content_id for item in report.content.all()), None)
+        if post is None:
+            continue
+        case = cases.get(report.id)
+        states[post] = {
+            "id": str(report.id),
+            "stored": True,
+            "help": report.help_card,
+            "share": _share_offer(report.help_card),
+            "shared": None if case is None else shared_state(report, case, now),
+            "description": report.description,
+            "reporter_url": links.reporter_url(report, request),
+        }
+    return states
 
 
 @require_POST
+@for_reporters
 def withdraw(request: HttpRequest) -> HttpResponse:
     """ "Stop sharing": every helpline loses access to the report at once. Body: `{"report_id"}`."""
     body = _json_body(request)

@@ -26,6 +26,16 @@ from relais.schemas import (
 
 router = Router(tags=["help"])
 
+PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
+"""Any web page may read a card: `<relais-help-card>` fetches it from the platform's pages. No cookie is read
+or sent (credentials are not allowed with `*`), so nothing about a person crosses origins."""
+
+
+def public(response: HttpResponse) -> HttpResponse:
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
+    return response
+
 
 class HelpQuery(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -70,7 +80,7 @@ def help_view(request: HttpRequest) -> HttpResponse:
     the endpoint in OpenAPI and answers the same way.
     """
     if request.method != "GET":
-        return json_response(405, {"detail": "Method not allowed"}, {"Allow": "GET"})
+        return public(json_response(405, {"detail": "Method not allowed"}, {"Allow": "GET"}))
     query = request.META.get("QUERY_STRING", "")
     help_request = _parsed.get(query)
     now = None
@@ -78,7 +88,7 @@ def help_view(request: HttpRequest) -> HttpResponse:
         try:
             params = HelpQuery.model_validate(dict(request.GET.items()))
         except ValidationError as exc:
-            return validation_error_response([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()])
+            return public(validation_error_response([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]))
         help_request = help_request_from(params)
         if params.at is not None:
             now = clock.as_utc(params.at)
@@ -89,7 +99,7 @@ def help_view(request: HttpRequest) -> HttpResponse:
     if now is None:
         now = clock.now()
     body = current().cards.card_bytes(help_request, now)
-    return HttpResponse(body, content_type="application/json")
+    return HttpResponse(body, content_type="application/json", headers=PUBLIC_HEADERS)
 
 
 @router.get(
@@ -100,4 +110,5 @@ def help_view(request: HttpRequest) -> HttpResponse:
 )
 def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
     now = clock.as_utc(params.at) if params.at else clock.now()
-    return HttpResponse(current().cards.card_bytes(help_request_from(params), now), content_type="application/json")
+    body = current().cards.card_bytes(help_request_from(params), now)
+    return HttpResponse(body, content_type="application/json", headers=PUBLIC_HEADERS)

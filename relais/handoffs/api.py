@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from relais import clock
@@ -25,6 +25,7 @@ from relais.handoffs.schemas import (
 from relais.http import json_response, unknown_query
 from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
+from relais.moderation.api import bad_cursor, next_page
 from relais.moderation.schemas import (
     EscalatedOut,
     EscalationIn,
@@ -174,6 +175,10 @@ def case_json(view: services.CaseView) -> dict[str, Any]:
 class CaseFilter(Schema):
     status: StatusName | None = None
     category: Category | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 500
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the cases after it"
+    )
 
 
 @router.get(
@@ -183,8 +188,19 @@ class CaseFilter(Schema):
     summary="Cases shared with your helpline: open first, urgent first, newest first",
 )
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> HttpResponse:
-    cases = services.queue(_helpline(request), status=filters.status, category=filters.category)[:500]
-    return json_response(200, [summary_json(c) for c in cases])
+    """Paged by keyset: a full page (`limit`, 500 by default) answers with `Next-Cursor` (and `Link`), sent
+    back as `?cursor=` for the cases after it."""
+    try:
+        after = services.position_of_cursor(filters.cursor) if filters.cursor is not None else None
+    except ValueError as exc:
+        return bad_cursor(exc)
+    cases = list(
+        services.queue(_helpline(request), status=filters.status, category=filters.category, after=after)[
+            : filters.limit
+        ]
+    )
+    following = services.case_cursor(cases[-1]) if len(cases) == filters.limit else None
+    return json_response(200, [summary_json(c) for c in cases], headers=next_page(request, following))
 
 
 def _by_code(request: HttpRequest, code: str) -> tuple[services.Actor, Case]:

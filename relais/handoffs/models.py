@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from relais.handoffs import case_codes
-from relais.handoffs.workflow import Status
+from relais.handoffs.workflow import OPEN, Status
 from relais.reports.models import Report
 from relais.tenants.models import Helpline
 
@@ -39,6 +39,18 @@ class Consent(models.Model):
         return f"{self.report_id} → {self.helpline}"
 
 
+OPEN_FIRST = models.Case(
+    models.When(status__in=sorted(s.value for s in OPEN), then=models.Value(1)),
+    default=models.Value(0),
+    output_field=models.SmallIntegerField(),
+)
+"""1 for a case still open, 0 once closed: the helpline's queue is ordered by it, then urgent, then newest."""
+
+CASE_QUEUE_ORDER = (OPEN_FIRST, models.F("urgent"), models.F("created_at"), models.F("id"))
+"""The helpline's queue, every key descending (open first, urgent first, newest first): one index, read in
+order a page at a time with a keyset cursor (services.queue)."""
+
+
 class Case(models.Model):
     """What a helpline works on. After a withdrawal it keeps only what the helpline wrote (its notes)."""
 
@@ -64,7 +76,15 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=[s.value for s in Status]), name="case_status_valid"),
         ]
-        indexes = [models.Index(fields=["helpline", "status", "-created_at"], name="case_queue")]
+        indexes = [
+            models.Index(fields=["helpline", "status", "-created_at"], name="case_queue"),
+            models.Index(
+                models.F("helpline"),
+                *(key.desc() for key in CASE_QUEUE_ORDER),
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="case_queue_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.status})"

@@ -6,21 +6,22 @@ cannot miss a look that happened.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import Http404
 
 from relais.handoffs import access, case_codes
 from relais.handoffs.consent import check_scope, mask_pseudonym
-from relais.handoffs.models import AccessEvent, Case, CaseNote, CodeLookup, Consent
+from relais.handoffs.models import CASE_QUEUE_ORDER, OPEN_FIRST, AccessEvent, Case, CaseNote, CodeLookup, Consent
 from relais.handoffs.workflow import OPEN, Status, check_transition
+from relais.moderation import cursors, keyset
 from relais.reports.models import Report
 from relais.tenants.models import Helpline, Platform, StaffMember
 from relais.webhooks import events as webhook_events
@@ -171,17 +172,42 @@ def withdraw_consent(*, platform: Platform, report: Report, now: datetime) -> in
 # --- the helpline's side ---
 
 
-def queue(helpline: Helpline, *, status: str | None = None, category: str | None = None) -> QuerySet[Case]:
-    """Open cases first, urgent ones first among them, newest first otherwise."""
-    cases = access.cases_visible_to(helpline).select_related("assigned_to", "report")
+CasePosition = tuple[int, bool, datetime, uuid.UUID]
+"""Where a page of the helpline's queue ends: the last case's (open, urgent, created_at, id)."""
+
+
+def queue(
+    helpline: Helpline,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    after: CasePosition | None = None,
+) -> QuerySet[Case]:
+    """Open cases first, urgent ones first among them, newest first otherwise; those after `after` only
+    (slice it for a page). Ordered by the index `case_queue_order`."""
+    cases = access.cases_visible_to(helpline).select_related("assigned_to")
     if status:
         cases = cases.filter(status=status)
     if category:
         cases = cases.filter(category=category)
-    still_open = When_(
-        When(status__in=[s.value for s in OPEN], then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return cases.annotate(closed_last=still_open).order_by("closed_last", "-urgent", "-created_at")
+    cases = cases.alias(open_first=OPEN_FIRST)
+    if after is not None:
+        cases = cases.filter(keyset.before(("open_first", "urgent", "created_at", "id"), after))
+    return cases.order_by(*(key.desc() for key in CASE_QUEUE_ORDER))
+
+
+def case_position(case: Case) -> CasePosition:
+    return (1 if case.status in OPEN else 0, case.urgent, case.created_at, case.id)
+
+
+def case_cursor(case: Case) -> str:
+    return cursors.encode(case_position(case))
+
+
+def position_of_cursor(cursor: str) -> CasePosition:
+    """ValueError for anything `case_cursor` did not write."""
+    open_first, urgent, created_at, case_id = cursors.decode(cursor, (int, bool, datetime, uuid.UUID))
+    return cast(int, open_first), cast(bool, urgent), cast(datetime, created_at), cast(uuid.UUID, case_id)
 
 
 def find_by_code(*, actor: Actor, typed: str, now: datetime) -> Case:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,11 +81,19 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
     """Open cases first, urgent first, newest first (services.queue); filtered by status and category."""
     filters = forms.QueueFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    cases = services.queue(
-        console.actor.helpline, status=chosen.get("status") or None, category=chosen.get("category") or None
+    status, category = chosen.get("status") or None, chosen.get("category") or None
+    after = None
+    if (cursor := request.GET.get("after")) is not None:
+        try:
+            after = services.position_of_cursor(cursor)
+        except ValueError:
+            return redirect("console:queue")  # an old or mangled link: back to the first page
+    cases = list(
+        services.queue(console.actor.helpline, status=status, category=category, after=after)[:QUEUE_PAGE_SIZE]
     )
-    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_summary(case) for case in page.object_list]
+    rows = [_summary(case) for case in cases]
+    kept = {name: value for name, value in (("status", status), ("category", category)) if value}
+    following = services.case_cursor(cases[-1]) if len(cases) == QUEUE_PAGE_SIZE else None
     return render(
         request,
         "handoffs/queue.html",
@@ -93,8 +101,9 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             console,
             nav="queue",
             filters=filters,
-            page=page,
             rows=rows,
+            next_page=f"?{urlencode({**kept, 'after': following})}" if following else None,
+            first_page=f"?{urlencode(kept)}" if after is not None else None,
             filtered=bool(chosen.get("status") or chosen.get("category")),
             lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
         ),

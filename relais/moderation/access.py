@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from relais.handoffs.models import Case
+from relais.moderation import cursors, keyset
 from relais.moderation.models import Appeal, Decision, Notice
 from relais.reports.models import Report
 from relais.tenants.models import Platform
@@ -68,12 +71,31 @@ def appeals_of(platform: Platform) -> QuerySet[Appeal]:
     return Appeal.objects.filter(decision__platform=platform)
 
 
-def appeals_in_order(platform: Platform, *, status: str | None = None) -> QuerySet[Appeal]:
-    """The platform's appeals, oldest first (the order they should be decided in), for the API's list."""
+APPEAL_ORDER = ("received_at", "id")
+"""Oldest first (the order they should be decided in), served by the indexes `appeal_order`/`appeal_open_order`."""
+
+
+def appeals_in_order(
+    platform: Platform, *, status: str | None = None, after: tuple[datetime, uuid.UUID] | None = None
+) -> QuerySet[Appeal]:
+    """The platform's appeals, oldest first, those after the keyset position `after` (received_at, id) only:
+    the API's list and the console's open appeals, a page at a time (slice it)."""
     appeals = appeals_of(platform)
     if status is not None:
         appeals = appeals.filter(status=status)
-    return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by("received_at", "id")
+    if after is not None:
+        appeals = appeals.filter(keyset.after(APPEAL_ORDER, after))
+    return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by(*APPEAL_ORDER)
+
+
+def appeal_cursor(appeal: Appeal) -> str:
+    return cursors.encode([appeal.received_at, appeal.id])
+
+
+def appeal_position(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """ValueError for anything `appeal_cursor` did not write."""
+    received_at, appeal_id = cursors.decode(cursor, (datetime, uuid.UUID))  # each of its type
+    return cast(datetime, received_at), cast(uuid.UUID, appeal_id)
 
 
 def decisions_on(notice: Notice) -> list[Decision]:

@@ -25,7 +25,7 @@ from ninja import Query, Router
 
 from relais import clock
 from relais.http import json_response, unknown_query
-from relais.moderation import access, services
+from relais.moderation import access, services, summaries
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import Appeal, Decision, Notice
 from relais.moderation.schemas import (
@@ -119,18 +119,22 @@ def queue_item_json(notice: Notice, now: datetime, record: services.TrackRecord 
             "warned_at": iso(record.warned_at),
             "suspended_until": iso(record.suspended_until),
         },
+        "cursor": services.QueuePosition.of(notice).cursor if undecided else None,
     }
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     restricted = decision.statement is not None
+    language = summaries.notifier_language(decision.notice)
     return {
         "id": str(decision.id),
         "notice_id": str(decision.notice_id),
         "puid": decision.puid,
         "outcome": decision.outcome,
         "current": decision.reversed_by_id is None,
-        "summary": decision.summary,
+        # In the report's language, as the notifiers read it: the moderation tool sees what they are told.
+        "summary": summaries.summary_for(decision, language),
+        "summary_language": summaries.summary_language(decision, language),
         "moderator": decision.moderator_label,
         "decided_at": iso(decision.decided_at),
         "informed_at": iso(decision.informed_at),
@@ -163,6 +167,9 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
         "decided_by": appeal.decided_by_label or None,
         "decided_at": iso(appeal.decided_at),
         "explanation": appeal.explanation or None,
+        "summary": None
+        if appeal.status == "open"
+        else summaries.appeal_summary_for(appeal, summaries.notifier_language(appeal.decision.notice)),
         "replacement": decision_json(replacement) if replacement else None,
     }
 
@@ -201,6 +208,23 @@ def notice_json(notice: Notice, now: datetime) -> dict[str, Any]:
 # --- the queue and one notice ---
 
 
+def bad_cursor(exc: ValueError) -> HttpResponse:
+    return json_response(
+        422,
+        {"detail": f"cursor: {exc}", "errors": [{"field": "cursor", "message": str(exc), "type": "value_error"}]},
+    )
+
+
+def next_page(request: HttpRequest, cursor: str | None) -> dict[str, str]:
+    """Headers naming the next page of a list answer (a JSON array, so the cursor cannot be a field of it):
+    `Next-Cursor`, and the same as an RFC 8288 `Link` with the request's other parameters kept."""
+    if cursor is None:
+        return {}
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return {"Next-Cursor": cursor, "Link": f'<{request.path}?{query.urlencode()}>; rel="next"'}
+
+
 @router.get(
     "/moderation/queue",
     response={200: list[QueueItemOut], 401: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut},
@@ -209,12 +233,24 @@ def notice_json(notice: Notice, now: datetime) -> dict[str, Any]:
 def get_queue(request: HttpRequest, filters: Query[QueueFilter]) -> HttpResponse:
     """Order (relais/moderation/priority.py): trusted flagger, immediate danger, minor, gravity of the harm,
     then the share of its service-level time a notice has used. Notices whose notifier is suspended
-    (Art. 23) are not in it."""
+    (Art. 23) are not in it.
+
+    Paged by keyset: a full page answers with `Next-Cursor` (and `Link: <…>; rel="next"`); send it back as
+    `?cursor=` for the notices after this page. Each item's `cursor` is the same for the page ending at it.
+    A notice decided meanwhile leaves the queue without shifting the pages after it."""
     if (unknown := unknown_query(request, QueueFilter.model_fields)) is not None:
         return unknown
+    try:
+        after = services.QueuePosition.from_cursor(filters.cursor) if filters.cursor is not None else None
+    except ValueError as exc:
+        return bad_cursor(exc)
     now = clock.now()
-    items = services.queue(_platform(request), now, limit=filters.limit)
-    return json_response(200, [queue_item_json(i.notice, now, i.track_record) for i in items])
+    items = services.queue(_platform(request), now, limit=filters.limit, after=after)
+    full = len(items) == filters.limit
+    following = services.QueuePosition.of(items[-1].notice).cursor if full and items else None
+    return json_response(
+        200, [queue_item_json(i.notice, now, i.track_record) for i in items], headers=next_page(request, following)
+    )
 
 
 @router.get(
@@ -364,10 +400,17 @@ def create_appeal(request: HttpRequest, decision_id: str, payload: AppealIn) -> 
     summary="Your appeals, oldest first (`?status=open` for those to decide)",
 )
 def list_appeals(request: HttpRequest, filters: Query[AppealFilter]) -> HttpResponse:
+    """Paged by keyset as the queue is: a full page answers with `Next-Cursor` (and `Link`), sent back as
+    `?cursor=` for the appeals after it (`limit` up to 500, the default)."""
     if (unknown := unknown_query(request, AppealFilter.model_fields)) is not None:
         return unknown
-    appeals = access.appeals_in_order(_platform(request), status=filters.status)[:500]
-    return json_response(200, [appeal_json(a) for a in appeals])
+    try:
+        after = access.appeal_position(filters.cursor) if filters.cursor is not None else None
+    except ValueError as exc:
+        return bad_cursor(exc)
+    appeals = list(access.appeals_in_order(_platform(request), status=filters.status, after=after)[: filters.limit])
+    following = access.appeal_cursor(appeals[-1]) if len(appeals) == filters.limit else None
+    return json_response(200, [appeal_json(a) for a in appeals], headers=next_page(request, following))
 
 
 NESTED = frozenset({"outcome", "facts"})

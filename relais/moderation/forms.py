@@ -439,7 +439,10 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Short, in plain words. Left empty, Relais writes one from the decision."),
+        help_text=_(
+            "Shown as written, in the language you write it in. Left empty, Relais writes it from the decision, "
+            "in plain words and in each reader's language (French or English)."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:

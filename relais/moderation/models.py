@@ -88,6 +88,9 @@ class Notice(models.Model):
     claimed_label = models.CharField(max_length=200, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    queue_rank = models.PositiveSmallIntegerField(
+        help_text="priority.queue_rank of the notice's facts: the queue is ordered by it, then by received_at."
+    )
 
     class Meta:
         constraints = [
@@ -100,6 +103,18 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["platform", "status", "received_at"], name="notice_queue"),
             models.Index(fields=["platform", "notifier", "received_at"], name="notice_by_notifier"),
+            # Track records (services.track_records): a notifier's decided notices in the misuse window.
+            models.Index(
+                fields=["platform", "notifier", "decided_at"],
+                condition=models.Q(status="decided"),
+                name="notice_decided_by_notifier",
+            ),
+            # The queue (ADR 0014): a platform's undecided notices in priority order, read a page at a time.
+            models.Index(
+                fields=["platform", "queue_rank", "received_at", "id"],
+                condition=models.Q(status__in=["open", "claimed"]),
+                name="notice_priority",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +145,12 @@ class Decision(models.Model):
     moderator_label = models.CharField(max_length=200, help_text="A person, or the platform's own moderator id (API).")
     decided_at = models.DateTimeField()
     manifestly_unfounded = models.BooleanField(default=False)
-    summary = models.CharField(max_length=500, help_text="What was done, in words the notifier is shown.")
+    summary = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The moderator's own words for the notifier, shown as written. Empty: the notifier reads plain "
+        "words Relais writes from the decision, in their language, when they read it.",
+    )
     statement = models.JSONField(null=True, blank=True, help_text="The statement of reasons body, if restricted.")
     informed_at = models.DateTimeField(help_text="When the notifier was informed: the appeal period starts.")
     appeal_deadline = models.DateTimeField()
@@ -156,6 +176,12 @@ class Decision(models.Model):
         ]
         indexes = [
             models.Index(fields=["platform", "decided_at"], name="decision_export"),
+            # The statements export (`GET /moderation/statements`): restrictions in (decided_at, puid) order.
+            models.Index(
+                fields=["platform", "decided_at", "puid"],
+                condition=models.Q(outcome="restricted"),
+                name="decision_statements",
+            ),
             models.Index(fields=["submission_due_at"], name="decision_submission_due"),
         ]
 
@@ -191,6 +217,11 @@ class Appeal(models.Model):
             models.UniqueConstraint(
                 fields=["decision", "appellant"], condition=models.Q(status="open"), name="appeal_one_open_per_side"
             ),
+        ]
+        # The appeals list, oldest first, a page at a time (all, or the open ones to decide).
+        indexes = [
+            models.Index(fields=["received_at", "id"], name="appeal_order"),
+            models.Index(fields=["received_at", "id"], condition=models.Q(status="open"), name="appeal_open_order"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from relais.moderation import statement_of_reasons as sor
+from relais.moderation import summaries
 from relais.moderation.models import Decision, Notice
 from relais.moderation.services import DecisionInput, Escalation, NoticeOutcome
 from relais.schemas import OPAQUE_ID_PATTERN, Category, iso_instant_only, plausible_instant, valid_unicode
@@ -127,7 +128,14 @@ class DecisionFieldsIn(StrictIn):
     application_date: date | None = Field(default=None, description="When the restriction applies; default today")
     end_dates: EndDatesIn = EndDatesIn()
     manifestly_unfounded: StrictBool = Field(default=False, description="Only with no_action: counts towards Art. 23")
-    summary: Annotated[str, text(500, "What was done, in words the notifier is shown; default from the fields")] = ""
+    summary: Annotated[
+        str,
+        text(
+            500,
+            "Your own words for the notifier, shown as written (in the language you write them). Leave it empty "
+            "and Relais writes plain words from the decision, in each reader's language (French or English)",
+        ),
+    ] = ""
 
     _iso = field_validator("application_date", mode="before")(date_string_only)
 
@@ -187,6 +195,9 @@ class QueueFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=200)] = 100
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the notices after it"
+    )
 
 
 class StatementFilter(Schema):
@@ -206,6 +217,10 @@ class AppealFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["open", "upheld", "reversed"] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 500
+    cursor: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="`Next-Cursor` of the previous page: the appeals after it"
+    )
 
 
 class EscalationIn(StrictIn):
@@ -314,6 +329,10 @@ class QueueItemOut(Schema):
     claimed_at: datetime | None
     helpline: str | None = Field(description="Directory id of the escalating helpline")
     track_record: TrackRecordOut | None
+    cursor: str | None = Field(
+        description="`?cursor=` for the queue after this notice (the `Next-Cursor` of a page ending here); "
+        "null once decided or not processed"
+    )
 
 
 class RedressOut(Schema):
@@ -330,13 +349,25 @@ class SubmissionOut(Schema):
     error: str | None
 
 
+SUMMARY = (
+    "What the notifier is told, addressed to the reporter (French says « tu »): the moderator's own words as "
+    "written, else plain words Relais writes from the decision in the report's language — French for any "
+    "`fr-*` tag, English for every other language (see `summary_language`). Show it to the reporter as it is"
+)
+SUMMARY_LANGUAGE = (
+    "`fr` or `en`: the language Relais wrote `summary` in; `en` for a report in a language Relais does not "
+    "write (translate it, or write your own summary); null when `summary` is the moderator's own words"
+)
+
+
 class DecisionOut(Schema):
     id: str
     notice_id: str
     puid: str
     outcome: Literal["restricted", "no_action"]
     current: bool = Field(description="In force: not replaced on appeal")
-    summary: str
+    summary: str = Field(description=SUMMARY)
+    summary_language: Literal["fr", "en"] | None = Field(description=SUMMARY_LANGUAGE)
     moderator: str
     decided_at: datetime
     informed_at: datetime
@@ -359,6 +390,10 @@ class AppealOut(Schema):
     decided_by: str | None
     decided_at: datetime | None
     explanation: str | None
+    summary: str | None = Field(
+        description="Once decided: what the notifier is told of the appeal's outcome and of what is in force now, "
+        "in the report's language as `summary` is"
+    )
     replacement: DecisionOut | None
 
 
@@ -396,6 +431,10 @@ class StatementsOut(Schema):
 class NotifierAppealOut(Schema):
     status: Literal["open", "upheld", "reversed"]
     explanation: str | None
+    summary: str | None = Field(
+        description="Once decided: the outcome and what is in force now, in plain words, in the report's language "
+        "as the notice's `summary` is; null while open"
+    )
 
 
 class NotifierNoticeOut(Schema):
@@ -407,7 +446,8 @@ class NotifierNoticeOut(Schema):
     status: Literal["open", "claimed", "decided", "suspended"]
     decision_id: str | None
     outcome: Literal["restricted", "no_action"] | None
-    summary: str | None
+    summary: str | None = Field(description=SUMMARY)
+    summary_language: Literal["fr", "en"] | None = Field(description=SUMMARY_LANGUAGE)
     decided_at: datetime | None
     redress: RedressOut | None
     appeal: NotifierAppealOut | None = Field(description="The latest appeal on the decision, if any")
@@ -448,10 +488,14 @@ def redress_json(decision: Decision) -> dict[str, Any]:
 
 
 def notifier_notice_json(notice: Notice) -> dict[str, Any]:
-    """NotifierNoticeOut, from a notice loaded by access.notices_on_report / notices_on_case (prefetched)."""
+    """NotifierNoticeOut, from a notice loaded by access.notices_on_report / notices_on_case (prefetched).
+
+    Its words are in the report's language for the platform and the helpline alike: both show them to, or
+    read them to, the reporter they are addressed to."""
     outcome = NoticeOutcome.of(notice)
     decision = outcome.decision
     latest = outcome.appeals[-1] if outcome.appeals else None
+    language = summaries.notifier_language(notice)
     return {
         "id": str(notice.id),
         "source_type": notice.source,
@@ -459,8 +503,15 @@ def notifier_notice_json(notice: Notice) -> dict[str, Any]:
         "status": notice.status,
         "decision_id": str(decision.id) if decision else None,
         "outcome": decision.outcome if decision else None,
-        "summary": decision.summary if decision else None,
+        "summary": summaries.summary_for(decision, language) if decision else None,
+        "summary_language": summaries.summary_language(decision, language) if decision else None,
         "decided_at": iso(decision.decided_at) if decision else None,
         "redress": redress_json(decision) if decision else None,
-        "appeal": {"status": latest.status, "explanation": latest.explanation or None} if latest else None,
+        "appeal": {
+            "status": latest.status,
+            "explanation": latest.explanation or None,
+            "summary": None if latest.status == "open" else summaries.appeal_summary_for(latest, language),
+        }
+        if latest
+        else None,
     }

@@ -12,18 +12,18 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import appeals, flaggers, misuse
+from relais.moderation import appeals, cursors, flaggers, keyset, misuse
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -119,7 +119,7 @@ def _suspended(platform: Platform, notifier: str, now: datetime) -> bool:
 def article_16_notice(report: Report, *, suspended: bool) -> Notice:
     """The Art. 16 notice every report also is, not yet saved: acknowledged by the very answer that carries
     the help card. Report intake on PostgreSQL writes it from these values in its single statement."""
-    return Notice(
+    notice = Notice(
         platform=report.platform,
         report=report,
         source=Source.ARTICLE_16,
@@ -133,6 +133,7 @@ def article_16_notice(report: Report, *, suspended: bool) -> Notice:
         acknowledged_at=report.received_at,
         status=NoticeStatus.SUSPENDED if suspended else NoticeStatus.OPEN,
     )
+    return ranked(notice)
 
 
 def open_article_16_notice(report: Report) -> Notice:
@@ -205,7 +206,7 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if Notice.objects.filter(case=locked, status__in=OPEN_STATUSES).exists():
             raise ModerationError("case", "this case's escalation is still waiting for the platform's decision")
-        notice = Notice.objects.create(
+        notice = Notice(
             platform=report.platform,
             report=report,
             case=locked,
@@ -223,6 +224,7 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
             acknowledged_at=now,
             status=NoticeStatus.SUSPENDED if _suspended(report.platform, notifier, now) else NoticeStatus.OPEN,
         )
+        ranked(notice).save(force_insert=True)
         before = locked.status
         locked.status = CaseStatus.ESCALATED
         locked.updated_at = now
@@ -275,15 +277,43 @@ def sla() -> dict[str, timedelta]:
     }
 
 
-def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
-    facts = priorities.NoticeFacts(
+def facts_of(notice: Notice) -> priorities.NoticeFacts:
+    return priorities.NoticeFacts(
         received_at=notice.received_at,
         category=notice.category,
         trusted_flagger=notice.trusted_flagger,
         danger_immediate=notice.danger_immediate,
         reporter_age=notice.reporter_age,
     )
-    return priorities.priority(facts, now, sla())
+
+
+def ranked(notice: Notice) -> Notice:
+    """The notice with its stored priority key set (`Notice.queue_rank`): every path that creates a notice
+    passes it through here before the INSERT (the column has no default, so a forgotten path fails loudly)."""
+    notice.queue_rank = priorities.queue_rank(facts_of(notice))
+    return notice
+
+
+def priority_of(notice: Notice, now: datetime) -> priorities.Priority:
+    return priorities.priority(facts_of(notice), now, sla())
+
+
+@cache
+def _track_records_sql(notifiers: int) -> str:
+    """First decisions (not those taken on appeal) in the window, and how many were manifestly unfounded,
+    per notifier. Written once as SQL: the ORM spent 2 of the next item's 6.4 ms of CPU building this query
+    (docs/benchmarks.md §4). The notice's side of the join says the same decisions again (a first decision
+    is the notice's `decided_at`) so that the database reads the index `notice_decided_by_notifier`, the
+    notifier's decided notices, not every notice of a notifier who sends thousands (a helpline's
+    escalations wait in the queue too)."""
+    decision, notice = Decision._meta.db_table, Notice._meta.db_table
+    return (
+        f"SELECT n.notifier, COUNT(*), SUM(CASE WHEN d.manifestly_unfounded THEN 1 ELSE 0 END) "  # noqa: S608
+        f"FROM {decision} d JOIN {notice} n ON n.id = d.notice_id "
+        "WHERE d.platform_id = %s AND d.decided_at > %s AND d.on_appeal_id IS NULL "
+        f"AND n.platform_id = %s AND n.status = '{NoticeStatus.DECIDED.value}' AND n.decided_at > %s "
+        f"AND n.notifier IN ({', '.join(['%s'] * notifiers)}) GROUP BY n.notifier"
+    )
 
 
 def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -> dict[str, TrackRecord]:
@@ -291,15 +321,10 @@ def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -
     wanted = {n for n in notifiers if n}
     if not wanted:
         return {}
-    since = now - policy().window
-    counts = (
-        Decision.objects.filter(
-            platform=platform, notice__notifier__in=wanted, decided_at__gt=since, on_appeal__isnull=True
-        )
-        .values("notice__notifier")
-        .annotate(decided=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
-    )
-    by_notifier = {row["notice__notifier"]: (row["decided"], row["unfounded"]) for row in counts}
+    since = connection.ops.adapt_datetimefield_value(now - policy().window)  # as the ORM would send it
+    with connection.cursor() as cursor:
+        cursor.execute(_track_records_sql(len(wanted)), [platform.pk, since, platform.pk, since, *sorted(wanted)])
+        by_notifier = {notifier: (decided, unfounded) for notifier, decided, unfounded in cursor.fetchall()}
     standings = {s.notifier: s for s in NotifierStanding.objects.filter(platform=platform, notifier__in=wanted)}
     records = {}
     for notifier in wanted:
@@ -315,17 +340,68 @@ def track_records(platform: Platform, notifiers: Iterable[str], now: datetime) -
     return records
 
 
-def queue(platform: Platform, now: datetime, *, limit: int = 200) -> list[QueueItem]:
-    """The platform's undecided notices in the order of priority.py (trusted flaggers first…)."""
-    notices = list(
-        Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
-        .select_related("helpline", "report")
-        .order_by("received_at")
-    )
-    records = track_records(platform, (n.notifier for n in notices), now)
-    items = [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in notices]
-    items.sort(key=lambda item: item.priority.rank)
-    return items[:limit]
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a queue page ends: the stored keys of its last notice (a keyset cursor, ADR 0014)."""
+
+    queue_rank: int
+    received_at: datetime
+    notice_id: uuid.UUID
+
+    @classmethod
+    def of(cls, notice: Notice) -> QueuePosition:
+        return cls(queue_rank=notice.queue_rank, received_at=notice.received_at, notice_id=notice.id)
+
+    @property
+    def cursor(self) -> str:
+        """The opaque token the API (`Next-Cursor`, `?cursor=`) and the console (`?after=`) pass around."""
+        return cursors.encode([self.queue_rank, self.received_at, self.notice_id])
+
+    @classmethod
+    def from_cursor(cls, cursor: str) -> QueuePosition:
+        """ValueError for anything `cursor` did not write."""
+        rank, received_at, notice_id = cursors.decode(cursor, (int, datetime, uuid.UUID))  # each of its type
+        return cls(
+            queue_rank=cast(int, rank), received_at=cast(datetime, received_at), notice_id=cast(uuid.UUID, notice_id)
+        )
+
+
+QUEUE_ORDER = ("queue_rank", "received_at", "id")
+"""The queue's SQL order, served by the partial index `notice_priority`; equal to priority.queue_key's."""
+
+QUEUE_ROW_FIELDS = (
+    "id",
+    "platform_id",
+    "report_id",
+    "case_id",
+    "source",
+    "notifier",
+    "category",
+    "danger_immediate",
+    "reporter_age",
+    "received_at",
+    "status",
+    "claimed_by_id",
+    "claimed_label",
+    "claimed_at",
+    "queue_rank",
+    "helpline__name",
+    "helpline__directory_id",
+)
+"""What a queue row shows: never the explanation, the report or its help card (a page stays small)."""
+
+
+def queue(
+    platform: Platform, now: datetime, *, limit: int = 100, after: QueuePosition | None = None
+) -> list[QueueItem]:
+    """A page of the platform's undecided notices in the order of priority.py (trusted flaggers first…),
+    the `limit` first ones after `after`. Ordered and cut in SQL; track records for this page's notifiers."""
+    notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
+    if after is not None:
+        notices = notices.filter(keyset.after(QUEUE_ORDER, (after.queue_rank, after.received_at, after.notice_id)))
+    page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
+    records = track_records(platform, (n.notifier for n in page), now)
+    return [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in page]
 
 
 # --- claiming ---
@@ -471,12 +547,9 @@ def statement_for(notice: Notice, data: DecisionInput, puid: str, today: date) -
 
 
 def _summary(data: DecisionInput) -> str:
-    if data.summary.strip():
-        return data.summary.strip()[:500]
-    if data.outcome == Outcome.NO_ACTION:
-        return "No action: the content was found neither illegal nor against the terms."
-    done = [*data.visibility, data.monetary, data.provision, data.account]
-    return "Restricted: " + ", ".join(d.removeprefix("DECISION_").replace("_", " ").lower() for d in done if d)
+    """Only the moderator's own words are stored: without them, the notifier reads plain words written in
+    their language when they read them (summaries.summary_for, ADR 0021)."""
+    return data.summary.strip()[:500]
 
 
 def _new_decision(
@@ -627,9 +700,7 @@ def decide_appeal(
                 flipped = Outcome.NO_ACTION if original.outcome == Outcome.RESTRICTED else Outcome.RESTRICTED
                 if flipped == Outcome.RESTRICTED:
                     raise ModerationError("decision", "a reversal to a restriction needs the restriction decided")
-                new_decision = DecisionInput(
-                    outcome=flipped, facts=explanation, summary="Reversed on appeal: " + explanation[:450]
-                )
+                new_decision = DecisionInput(outcome=flipped, facts=explanation)
             if new_decision.outcome == original.outcome and new_decision.outcome == Outcome.NO_ACTION:
                 raise ModerationError("outcome", "a reversal changes the outcome")
             replacement = _new_decision(actor=actor, notice=original.notice, data=new_decision, now=now, appeal=locked)
@@ -654,8 +725,9 @@ def statements(platform: Platform, *, after: tuple[datetime, str] | None, limit:
     """Restrictions in decision order, for the export (`?since=` / cursor); at most `limit` (≤ 100)."""
     decisions = Decision.objects.filter(platform=platform, outcome=Outcome.RESTRICTED)
     if after is not None:
-        at, puid = after
-        decisions = decisions.filter(Q(decided_at__gt=at) | Q(decided_at=at, puid__gt=puid))
+        # A row comparison, which PostgreSQL reads as the start of a range of the `decision_statements` index;
+        # the equivalent OR of two conditions would scan every earlier statement to find the page's first.
+        decisions = decisions.filter(keyset.after(("decided_at", "puid"), after))
     return list(decisions.order_by("decided_at", "puid")[: min(limit, sor.BATCH_MAX)])
 
 

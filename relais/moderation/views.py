@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -54,6 +55,8 @@ from relais.tenants.models import Moderator, Platform
 
 P = ParamSpec("P")
 PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 50
+"""Notices on one page of the queue: what a moderator scans before claiming one."""
 SIGN_IN = {"base_template": "moderation/console_base.html", "login_url": "moderation:login"}
 """What the shared sign-in and lockout pages (templates/registration/) need to speak for this console."""
 logger = logging.getLogger(__name__)
@@ -184,14 +187,32 @@ def _window_days() -> int:
 @require_GET
 @desk_view
 def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """Undecided notices in priority.py's order: trusted flaggers, immediate danger, minors, gravity, SLA."""
+    """Undecided notices in priority.py's order: trusted flaggers, immediate danger, minors, gravity, SLA.
+
+    A page at a time, by keyset (`?after=` the last notice's cursor): the page costs the same with ten
+    notices waiting or a million, and a notice decided meanwhile does not shift the next page."""
     now = clock.now()
-    items = services.queue(desk.platform, now)
+    after = None
+    if (cursor := request.GET.get("after")) is not None:
+        try:
+            after = services.QueuePosition.from_cursor(cursor)
+        except ValueError:
+            return redirect("moderation:queue")  # an old or mangled link: back to the top of the queue
+    items = services.queue(desk.platform, now, limit=QUEUE_PAGE_SIZE, after=after)
     rows = [_row(item.notice, now, item.track_record) for item in items]
+    following = services.QueuePosition.of(items[-1].notice).cursor if len(items) == QUEUE_PAGE_SIZE else None
     return render(
         request,
         "moderation/queue.html",
-        _context(desk, nav="queue", rows=rows, now=now, window_days=_window_days()),
+        _context(
+            desk,
+            nav="queue",
+            rows=rows,
+            now=now,
+            window_days=_window_days(),
+            next_page=f"?{urlencode({'after': following})}" if following else None,
+            later_page=after is not None,
+        ),
     )
 
 
@@ -430,11 +451,33 @@ def _decision_view(decision: Decision) -> dict[str, Any]:
 @require_GET
 @desk_view
 def appeals(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """Open appeals, oldest first (Art. 20(4): decided in a timely manner), then the recently decided ones."""
-    mine = access.appeals_of(desk.platform).select_related("decision__notice")
-    waiting = [_appeal_view(a) for a in mine.filter(status=AppealStatus.OPEN).order_by("received_at")]
+    """Open appeals, oldest first (Art. 20(4): decided in a timely manner), a page at a time by keyset
+    (`?after=`), then the recently decided ones."""
+    after = None
+    if (cursor := request.GET.get("after")) is not None:
+        try:
+            after = access.appeal_position(cursor)
+        except ValueError:
+            return redirect("moderation:appeals")  # an old or mangled link: back to the first page
+    narrow = ("decision__statement", "decision__notice__explanation", "decision__notice__content_positions")
+    open_ = access.appeals_in_order(desk.platform, status=AppealStatus.OPEN, after=after)
+    page = list(open_.select_related("decision__notice").defer(*narrow)[:PAGE_SIZE])
+    waiting = [_appeal_view(a) for a in page]
+    following = access.appeal_cursor(page[-1]) if len(page) == PAGE_SIZE else None
+    mine = access.appeals_of(desk.platform).select_related("decision__notice").defer(*narrow)
     done = [_appeal_view(a) for a in mine.exclude(status=AppealStatus.OPEN).order_by("-decided_at")[:PAGE_SIZE]]
-    return render(request, "moderation/appeals.html", _context(desk, nav="appeals", waiting=waiting, done=done))
+    return render(
+        request,
+        "moderation/appeals.html",
+        _context(
+            desk,
+            nav="appeals",
+            waiting=waiting,
+            done=done,
+            next_page=f"?{urlencode({'after': following})}" if following else None,
+            later_page=after is not None,
+        ),
+    )
 
 
 def _appeal_view(appeal_: Appeal) -> dict[str, Any]:

@@ -8,7 +8,6 @@ the entry), and Quick Exit's `location.replace` leaves nothing to go Back to. AD
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -38,7 +37,8 @@ from relais.handoffs.models import Case
 from relais.integrations.models import PlatformResolution
 from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
-from relais.moderation.models import AppealStatus, Source
+from relais.moderation import summaries
+from relais.moderation.models import AppealStatus, Notice, Source
 from relais.reporters import access, help_now
 from relais.reporters import timeline as timelines
 from relais.reports import services as report_services
@@ -210,23 +210,19 @@ def _share_offers(card: dict[str, Any], active: list[ActiveShare]) -> list[Share
 
 
 def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -> timelines.Timeline:
-    summary_for = getattr(_summaries(), "summary_for", None)
-    appeal_summary_for = getattr(_summaries(), "appeal_summary_for", None)
     shares = [
         timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at) for c in cases
     ]
     notices = []
-    on_report = list(moderation_access.notices_on_report(report))
-    resolved = dict(PlatformResolution.objects.filter(notice__in=on_report).values_list("notice_id", "resolved_at"))
-    for notice in on_report:
-        outcome = moderation.NoticeOutcome.of(notice)
-        decision = outcome.decision
+    for notice in _notices(report):
+        outcome = moderation.NoticeOutcome.of(notice) if notice.decided_at is not None else None
+        decision = outcome.decision if outcome is not None else None
         facts = None
-        if decision is not None:
+        if outcome is not None and decision is not None:
             facts = timelines.DecisionFacts(
                 id=str(decision.id),
                 decided_at=decision.decided_at,
-                summary=summary_for(decision, language) if summary_for else decision.summary,
+                summary=summaries.summary_for(decision, language),
                 appeal_until=decision.appeal_deadline,
                 on_reporters_notice=notice.source == Source.ARTICLE_16,
                 appeals=tuple(
@@ -235,7 +231,7 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
                         by_reporter=a.appellant == "reporter",
                         decided_at=a.decided_at if a.status != AppealStatus.OPEN else None,
                         reversed=a.status == AppealStatus.REVERSED,
-                        summary=(appeal_summary_for(a, language) if appeal_summary_for else a.explanation),
+                        summary=summaries.appeal_summary_for(a, language) if a.status != AppealStatus.OPEN else "",
                     )
                     for a in outcome.appeals
                 ),
@@ -248,17 +244,31 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
                 escalated_by=escalated_by,
                 received_at=notice.received_at,
                 decision=facts,
-                resolved_on_platform_at=resolved.get(notice.id),
+                resolved_on_platform_at=_resolved_on_platform_at(notice),
             )
         )
     return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
 
 
-def _summaries() -> Any:
-    """The plain-words summaries, where that module exists (moderation.summaries)."""
+def _notices(report: Report) -> list[Notice]:
+    """The report's notices; their decisions and appeals are loaded only once one of them is decided (most
+    pages are opened before any decision: two queries fewer)."""
+    notices = list(
+        Notice.objects.filter(report=report)
+        .select_related("helpline", "platform_resolution")
+        .order_by("received_at", "source", "id")
+    )
+    if any(n.decided_at is not None for n in notices):
+        return moderation_access.notices_on_report(report)
+    return notices
+
+
+def _resolved_on_platform_at(notice: Notice) -> datetime | None:
+    """When the platform's own moderators resolved it (relais.integrations), if they did: joined in
+    `_notices` for an undecided report, one query per notice once decided."""
     try:
-        return importlib.import_module("relais.moderation.summaries")
-    except ImportError:
+        return notice.platform_resolution.resolved_at
+    except PlatformResolution.DoesNotExist:
         return None
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from relais.handoffs.case_codes import display
+from relais.moderation import summaries
 from relais.webhooks import event_types
 from relais.webhooks.services import cancel_for_subject, emit, iso
 
@@ -206,12 +207,16 @@ def notice_escalated(*, notice: Notice, report: Report, case: Case, now: datetim
 
 def notice_decided(*, notice: Notice, decision: Decision, now: datetime, standing: Verdict | None) -> None:
     report = notice.report
+    # The report's language for the platform and the helplines alike: the words are addressed to the
+    # reporter, whom the platform shows them to and a counsellor may read them to (ADR 0021).
+    language = summaries.notifier_language(notice)
     outcome = {
         "notice_id": str(notice.id),
         "decision_id": str(decision.id),
         "source_type": notice.source,
         "outcome": decision.outcome,
-        "summary": decision.summary,
+        "summary": summaries.summary_for(decision, language),
+        "summary_language": summaries.summary_language(decision, language),
         "decided_at": iso(decision.decided_at),
         "redress": _redress(decision),
     }
@@ -227,6 +232,8 @@ def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetim
     decision = appeal.decision
     notice = decision.notice
     report = notice.report
+    in_force = replacement or decision
+    language = summaries.notifier_language(notice)
     result = {
         "appeal_id": str(appeal.id),
         "notice_id": str(notice.id),
@@ -234,7 +241,9 @@ def appeal_decided(*, appeal: Appeal, replacement: Decision | None, now: datetim
         "appellant": appeal.appellant,
         "status": appeal.status,
         "explanation": appeal.explanation,
-        "outcome": (replacement or decision).outcome,
+        "summary": summaries.appeal_summary_for(appeal, language),
+        "summary_language": summaries.summary_language(in_force, language),
+        "outcome": in_force.outcome,
         "replacement_decision_id": str(replacement.id) if replacement else None,
         "decided_at": iso(now),
     }

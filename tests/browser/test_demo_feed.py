@@ -64,10 +64,14 @@ def test_french_at_2259_shows_the_big_3018_call_button(open_feed: OpenFeed, axe:
     expect(dialog.locator(".primary__note")).to_contain_text("ouvert jusqu'à 23:00")
     expect(dialog.locator('[data-channel-id="fr-119-phone"]')).to_contain_text("ouvert 24 h/24")
     expect(dialog.locator("#help-status")).to_have_text("Ton signalement a été envoyé à Demo Social.")
-    expect(dialog.locator("#help-fallback")).to_be_hidden()
+    expect(dialog.locator("relais-help-card .fallback")).to_have_count(0)
+    # The reporter's private page, as the report's answer gave it.
+    follow = dialog.get_by_role("link", name="Suivre mon signalement")
+    expect(follow).to_have_attribute("href", body["reporter_url"])
+    assert re.fullmatch(r"http://[^/]+/r/[\w-]+", body["reporter_url"])
     # Danger is not immediate: the helplines come first, the emergency numbers close the card.
-    expect(dialog.locator("#help-emergency-title")).to_have_text("En cas d'urgence")
-    assert _before(page, "#help-helplines", "#help-emergency")
+    expect(dialog.locator("relais-help-card .emergency .heading")).to_have_text("En cas d'urgence")
+    assert _before(page, ".helplines", ".emergency")
     assert_accessible(axe, page, "help card (fr)")
     assert_no_sideways_scroll(page)
     screenshot(page, "card-fr")
@@ -152,17 +156,17 @@ def test_danger_now_puts_the_emergency_numbers_first(open_feed: OpenFeed, axe: A
     body = report_in_french(page, danger="Oui")
     assert body["help"]["danger"] == "immediate"
     dialog = page.locator("#report-dialog")
-    expect(dialog.locator("#help-emergency-title")).to_have_text("Tu es en danger : appelle maintenant")
+    expect(dialog.locator("relais-help-card .emergency .heading")).to_have_text("Tu es en danger : appelle maintenant")
     call = dialog.locator(".primary-action")
     expect(call).to_have_attribute("href", "tel:112")
     expect(call).to_have_text("Appeler le 112")
     expect(call).to_have_class(re.compile(r"\bprimary-action--emergency\b"))
     # The first number a child can tap is an emergency number, and every one of them comes before the helplines.
-    first_link = dialog.locator("#help-step a").first
+    first_link = dialog.locator("relais-help-card a").first
     expect(first_link).to_have_attribute("href", "tel:112")
-    expect(dialog.locator("#help-emergency-list a[href='tel:17']")).to_be_visible()
-    assert _before(page, "#help-emergency", "#help-helplines")
-    assert _before(page, ".primary-action", "#help-helplines")
+    expect(dialog.locator("relais-help-card .emergency-list a[href='tel:17']")).to_be_visible()
+    assert _before(page, ".emergency", ".helplines")
+    assert _before(page, ".primary-action", ".helplines")
     assert Report.objects.get().danger == "immediate"
     assert_accessible(axe, page, "help card, danger now (fr)")
     assert_no_sideways_scroll(page)
@@ -240,9 +244,9 @@ def test_a_country_without_helplines_gets_the_fallback_note(open_feed: OpenFeed)
     body = report_in_french(page)
     assert body["help"]["fallback"] is True
     dialog = page.locator("#report-dialog")
-    expect(dialog.locator("#help-fallback")).to_be_visible()
+    expect(dialog.locator("relais-help-card .fallback")).to_be_visible()
     expect(dialog.locator(".primary-action")).to_be_visible()
-    expect(dialog.locator("#help-emergency-list a[href='tel:112']")).to_be_visible()
+    expect(dialog.locator("relais-help-card .emergency-list a[href='tel:112']")).to_be_visible()
 
 
 def test_a_rejected_report_explains_itself_in_the_dialog(open_feed: OpenFeed) -> None:
@@ -290,11 +294,12 @@ def _continue_with(route: Route, **reporter: Any) -> None:
 
 
 def _before(page: Page, first: str, second: str) -> bool:
-    """Whether `first` comes before `second` in the document (what a screen reader and a scroll meet first)."""
+    """Whether `first` comes before `second` in the dialog's card (what a screen reader and a scroll meet first)."""
     return bool(
         page.evaluate(
-            "([a, b]) => Boolean(document.querySelector(a).compareDocumentPosition(document.querySelector(b))"
-            " & Node.DOCUMENT_POSITION_FOLLOWING)",
+            "([a, b]) => { const root = document.querySelector('#help-card').shadowRoot;"
+            " return Boolean(root.querySelector(a).compareDocumentPosition(root.querySelector(b))"
+            " & Node.DOCUMENT_POSITION_FOLLOWING); }",
             [first, second],
         )
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
+from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from relais.handoffs import case_codes
@@ -222,3 +223,62 @@ def test_a_failed_share_says_so_and_keeps_the_help_on_screen(
     expect(dialog.locator("#help-step")).to_be_visible()
     expect(dialog.locator("#share-open")).to_be_focused()
     assert_accessible(axe, page, "help card after a failed share (fr)")
+
+
+def test_the_code_stays_when_the_dialog_is_reopened_and_after_a_reload(
+    open_feed: OpenFeed, counsellor: StaffMember, axe: Axe
+) -> None:
+    page = open_feed()
+    dialog = open_report_dialog(page)
+    send_report(page, dialog, category="Harcèlement", danger="Non")
+    dialog.locator("#share-open").click()
+    with page.expect_response("**/demo/share") as shared:
+        dialog.locator("#share-confirm").click()
+    code = shared.value.json()["case_code"]
+    expect(dialog.locator("#case-code")).to_contain_text(code)
+
+    # Closed and opened again: the same report's card and code, not a blank form.
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    open_report_dialog(page)
+    expect(dialog.locator("#help-step")).to_be_visible()
+    expect(dialog.locator("#share-status")).to_contain_text(code)
+    expect(dialog.locator(".primary-action")).to_have_attribute("href", "tel:3018")
+
+    # A reload too: the demo's back end remembers the session's reports.
+    response = page.reload()
+    assert response is not None
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-robots-tag"] == "noindex"
+    assert code not in page.title()
+    open_report_dialog(page)
+    expect(dialog.locator("#share-status")).to_contain_text(code)
+    expect(dialog.get_by_role("link", name="Suivre mon signalement")).to_have_attribute("href", re.compile(r"/r/"))
+    dialog.locator("#share-open").click()
+    expect(dialog.locator("#case-code")).to_contain_text(code)
+    assert_accessible(axe, page, "code step after a reload (fr)")
+
+    # Stopped sharing: reopening shows the card without the code.
+    dialog.locator("#share-withdraw").click()
+    expect(dialog.locator("#share-status")).to_have_text(FRENCH.stopped)
+    page.reload()
+    open_report_dialog(page)
+    expect(dialog.locator("#share-open")).to_have_text(FRENCH.share_offer)
+    expect(dialog.locator("#share-status")).to_have_text("")
+
+
+def test_quick_exit_in_the_report_dialog_leaves_for_a_neutral_site(
+    open_feed: OpenFeed, live_server: LiveServer, settings: Settings
+) -> None:
+    settings.RELAIS_QUICK_EXIT_URL = f"{live_server.url}/api/v1/health"
+    page = open_feed(locale="en-GB")
+    dialog = open_report_dialog(page)
+    exit_button = dialog.get_by_role("button", name="Quick exit", exact=True)
+    expect(exit_button).to_be_visible()  # on the form already, before any card
+    send_report(page, dialog, category="Harassment", danger="No")
+    expect(exit_button).to_be_visible()
+    with page.expect_navigation(url=f"{live_server.url}/api/v1/health"):
+        exit_button.click()
+    page.go_back()
+    expect(page).not_to_have_url(f"{live_server.url}/")

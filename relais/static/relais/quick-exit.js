@@ -18,12 +18,28 @@ function leave(url) {
   window.location.replace(url);
 }
 
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Shift" || event.repeat || !exitUrl) return;
-  const now = Date.now();
-  presses = presses.filter((t) => now - t < SHIFT_WINDOW_MS);
-  presses.push(now);
-  if (presses.length >= SHIFT_PRESSES) leave(exitUrl);
+// Counted on keyup, as the help card component does: Shift alone, each press within 5 seconds of the last;
+// Shift released after typing a capital letter (that keyup comes with shiftKey set) does not count.
+let lastKeyWasModified = false;
+document.addEventListener(
+  "keyup",
+  (event) => {
+    if (event.key === "Shift" && !lastKeyWasModified && exitUrl) {
+      const now = Date.now();
+      presses = presses.filter((t) => now - t < SHIFT_WINDOW_MS);
+      presses.push(now);
+      if (presses.length >= SHIFT_PRESSES) leave(exitUrl);
+    } else {
+      presses = [];
+    }
+    lastKeyWasModified = event.shiftKey;
+  },
+  true,
+);
+
+// Brought back from the back-forward cache, the page must not stay hidden.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) document.documentElement.style.visibility = "";
 });
 
 async function send(form, submitter) {

@@ -1,4 +1,5 @@
-// The demo social feed: a post's ⋯ menu, the report dialog, and the help card Relais answers with.
+// The demo social feed: a post's ⋯ menu, the report dialog, and the help card Relais answers with, shown by
+// <relais-help-card> (relais/static/relais/help-card.js), the component any platform can embed.
 // Plain ES2020, no framework and no inline script, so the page can run under a strict CSP.
 // Every text comes from the page (rendered by Django in the page's language), never from this file.
 "use strict";
@@ -131,7 +132,15 @@
       el("p", {}, post.querySelector(".post__text").textContent),
     );
     dialog.showModal();
-    showStep(reportStep);
+    // A report already made about this post (this visit or an earlier one): its card, offer and code again.
+    const state = remembered[post.dataset.postId];
+    if (state) {
+      showCard(state.help, true, state.id, state.reporter_url);
+      offerSharing(state, state.description, post.dataset.postId);
+      if (state.shared && sharing) showShared(state.shared);
+    } else {
+      showStep(reportStep);
+    }
   };
 
   for (const button of dialog.querySelectorAll("[data-close]")) {
@@ -291,8 +300,9 @@
     setBusy(false);
     if (body && body.help && (response.ok || response.status === 503)) {
       const stored = response.ok && body.stored !== false;
-      showCard(body.help, stored, payload.platform_report_id);
-      offerSharing(stored ? body : null, description);
+      if (stored) remembered[postId] = { ...body, shared: null, description };
+      showCard(body.help, stored, payload.platform_report_id, stored ? body.reporter_url : null);
+      offerSharing(stored ? body : null, description, postId);
       if (!stored) retryLater(payload);
     } else if (response.status === 403) {
       showFormError(t("error_session"));
@@ -305,184 +315,29 @@
   });
   formError.tabIndex = -1;
 
-  // ---- The help card -------------------------------------------------------------------------------
-  const hhmm = (iso) => iso.slice(11, 16);
+  // ---- The help card: <relais-help-card>, the component a platform embeds ----------------------------
+  const helpCard = document.getElementById("help-card");
+  const remembered = JSON.parse(document.getElementById("demo-reports").textContent);
 
-  const addDays = (isoDate, days) => {
-    const [y, m, d] = isoDate.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-  };
-
-  /** The day a channel opens, named from the dates in the reporter's zone (the card is already in it). */
-  const dayName = (isoDate, today) => {
-    const date = new Date(`${isoDate}T12:00:00Z`);
-    const soon = isoDate < addDays(today, 7);
-    const options = soon
-      ? { weekday: "long", timeZone: "UTC" }
-      : { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" };
-    return new Intl.DateTimeFormat(language(), options).format(date);
-  };
-
-  const channelStatus = (channel, today) => {
-    if (channel.open_now) {
-      if (channel.closes_at) return t("open_until", { time: hhmm(channel.closes_at) });
-      return channel.kind === "web" ? "" : t("open_always");
-    }
-    if (!channel.opens_at) return t("closed");
-    const day = channel.opens_at.slice(0, 10);
-    const time = hhmm(channel.opens_at);
-    if (day === today) return t("opens_today", { time });
-    if (day === addDays(today, 1)) return t("opens_tomorrow", { time });
-    return t("opens_on", { day: dayName(day, today), time });
-  };
-
-  const isExternal = (uri) => /^https?:/i.test(uri);
-
-  const linkAttrs = (uri, extra = {}) =>
-    isExternal(uri) ? { href: uri, target: "_blank", rel: "noopener noreferrer", ...extra } : { href: uri, ...extra };
-
-  const newTabNote = (uri) => (isExternal(uri) ? el("span", { class: "visually-hidden" }, ` ${t("new_tab")}`) : null);
-
-  const ICONS = {
-    phone:
-      "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z",
-    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z",
-    web: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm6.9 6h-2.9a15.7 15.7 0 0 0-1.4-3.6A8 8 0 0 1 18.9 8zM12 4c.8 1.2 1.5 2.5 1.9 4h-3.8c.4-1.5 1.1-2.8 1.9-4zM4.3 14a8 8 0 0 1 0-4h3.4a16 16 0 0 0 0 4zm.8 2h2.9c.3 1.3.8 2.5 1.4 3.6A8 8 0 0 1 5.1 16zM8 8H5.1a8 8 0 0 1 4.3-3.6C8.8 5.5 8.3 6.7 8 8zm4 12c-.8-1.2-1.5-2.5-1.9-4h3.8c-.4 1.5-1.1 2.8-1.9 4zm2.3-6H9.7a14.7 14.7 0 0 1 0-4h4.6a14.7 14.7 0 0 1 0 4zm.3 5.6c.6-1.1 1.1-2.3 1.4-3.6h2.9a8 8 0 0 1-4.3 3.6zM16.3 14a16 16 0 0 0 0-4h3.4a8 8 0 0 1 0 4z",
-  };
-
-  const icon = (kind) => {
-    const name = kind === "phone" || kind === "sms" ? "phone" : kind === "web" ? "web" : "chat";
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    svg.setAttribute("class", "icon");
-    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    path.setAttribute("d", ICONS[name]);
-    svg.append(path);
-    return svg;
-  };
-
-  const numberOf = (uri) => uri.split(":", 2)[1].split("?")[0];
-
-  const emergencyLabel = (item) =>
-    t(item.uri.startsWith("sms:") ? "text_number" : "call_number", { number: item.number });
-
-  const findChannel = (card, primary) => {
-    const helpline = card.helplines.find((h) => h.id === primary.helpline_id);
-    if (!helpline) return null;
-    return helpline.channels.find((c) => c.uri === primary.uri && c.kind === primary.kind) || null;
-  };
-
-  const primaryButton = (card, today) => {
-    const primary = card.primary;
-    if (!primary) return null;
-    const parts = [];
-    let label = primary.label;
-    if (primary.emergency) {
-      const item = card.emergency.find((e) => e.id === primary.helpline_id);
-      label = item ? emergencyLabel(item) : t("call_number", { number: numberOf(primary.uri) });
-      if (item) parts.push(item.name);
-    } else {
-      const channel = findChannel(card, primary);
-      const helpline = card.helplines.find((h) => h.id === primary.helpline_id);
-      if (helpline && !label.includes(helpline.name)) parts.push(helpline.name);
-      if (channel) {
-        const status = channelStatus(channel, today);
-        if (status) parts.push(status);
-        if (channel.free) parts.push(t("free"));
-      }
-    }
-    const classes = ["primary-action", primary.emergency ? "primary-action--emergency" : ""].join(" ").trim();
-    return el(
-      "div",
-      { class: "primary" },
-      el(
-        "a",
-        linkAttrs(primary.uri, { class: classes, "data-kind": primary.kind }),
-        icon(primary.kind),
-        el("span", { class: "primary-action__label" }, label),
-        newTabNote(primary.uri),
-      ),
-      parts.length ? el("p", { class: "primary__note" }, parts.join(" · ")) : null,
-    );
-  };
-
-  const emergencyItem = (item) =>
-    el(
-      "li",
-      { class: "emergency", "data-emergency-id": item.id },
-      el(
-        "a",
-        { class: "emergency__link", href: item.uri },
-        el("span", { class: "emergency__number" }, item.number),
-        el("span", { class: "emergency__name" }, item.name),
-        el("span", { class: "visually-hidden" }, ` (${emergencyLabel(item)})`),
-      ),
-    );
-
-  const channelItem = (channel, today) => {
-    const status = channelStatus(channel, today);
-    const reachable = channel.open_now;
-    const details = [t(`kind_${channel.kind}`) || channel.kind, status, channel.free ? t("free") : ""].filter(Boolean);
-    const label = reachable
-      ? el("a", linkAttrs(channel.uri, { class: "channel__link" }), icon(channel.kind), channel.label, newTabNote(channel.uri))
-      : el("span", { class: "channel__label" }, icon(channel.kind), channel.label);
-    return el(
-      "li",
-      { class: `channel ${reachable ? "channel--open" : "channel--closed"}`, "data-channel-id": channel.id },
-      label,
-      el("span", { class: "channel__status" }, details.join(" · ")),
-    );
-  };
-
-  const helplineItem = (helpline, today) =>
-    el(
-      "li",
-      { class: "helpline", "data-helpline-id": helpline.id },
-      el("h4", { class: "helpline__name" }, helpline.name),
-      helpline.operator && helpline.operator !== helpline.name
-        ? el("p", { class: "helpline__operator" }, helpline.operator)
-        : null,
-      el("p", { class: "helpline__description" }, helpline.description),
-      el("ul", { class: "channels" }, ...helpline.channels.map((c) => channelItem(c, today))),
-    );
-
-  const showCard = (card, stored, reportId) => {
-    const today = card.generated_at.slice(0, 10);
-    helpStep.dataset.today = today;
-    const immediate = card.danger === "immediate";
+  const showCard = (card, stored, reportId, reporterUrl) => {
     const status = document.getElementById("help-status");
     status.textContent = stored ? t("stored") : t("not_stored");
     status.classList.toggle("help__status--pending", !stored);
     status.dataset.reportId = reportId;
-    document.getElementById("help-fallback").hidden = !card.fallback;
-
-    const emergencySection = document.getElementById("help-emergency");
-    const helplinesSection = document.getElementById("help-helplines");
-    const primarySlot = document.getElementById("help-primary");
-    const button = primaryButton(card, today);
-    primarySlot.replaceChildren(...(button ? [button] : []));
-
-    document.getElementById("help-emergency-title").textContent = immediate ? t("emergency_now") : t("emergency_later");
-    const emergency = card.emergency.filter((e) => !(immediate && card.primary && card.primary.helpline_id === e.id));
-    document.getElementById("help-emergency-list").replaceChildren(...emergency.map(emergencyItem));
-    emergencySection.classList.toggle("help__emergency--now", immediate);
-    emergencySection.hidden = card.emergency.length === 0;
-
-    document.getElementById("help-helpline-list").replaceChildren(...card.helplines.map((h) => helplineItem(h, today)));
-    helplinesSection.hidden = card.helplines.length === 0;
-
-    // Danger now: emergency numbers first, the primary (an emergency number) inside them. Otherwise the
-    // primary action leads, then the helplines, and the emergency numbers close the card.
-    const anchor = document.getElementById("help-fallback");
-    if (immediate) {
-      emergencySection.querySelector("h3").after(primarySlot);
-      anchor.after(emergencySection, helplinesSection);
-    } else {
-      anchor.after(primarySlot, helplinesSection, emergencySection);
-    }
+    if (reporterUrl) helpCard.setAttribute("reporter-url", reporterUrl);
+    else helpCard.removeAttribute("reporter-url");
+    helpCard.card = card;
     showStep(helpStep);
+  };
+
+  // The code step's ways to reach the helpline (with the code in the message where a channel can carry it).
+  const channelItem = (channel) => {
+    const newTab = /^https?:/i.test(channel.uri) ? { target: "_blank", rel: "noopener noreferrer" } : {};
+    const label = channel.open_now
+      ? el("a", { class: "channel__link", href: channel.uri, ...newTab }, channel.label)
+      : el("span", { class: "channel__label" }, channel.label);
+    const state = channel.open_now ? "channel--open" : "channel--closed";
+    return el("li", { class: `channel ${state}`, "data-channel-id": channel.id }, label);
   };
 
   // ---- Sharing with the helpline, on the reporter's consent -----------------------------------------
@@ -527,7 +382,15 @@
     shareOpen.textContent = sharing.shared ? t("show_code") : t("share_offer", { name: sharing.name });
   };
 
-  const offerSharing = (body, description) => {
+  /** Shared: the offer becomes "Show my code", and the status line keeps the code in view. */
+  const showShared = (shared) => {
+    sharing.shared = shared;
+    if (remembered[sharing.postId]) remembered[sharing.postId].shared = shared;
+    shareStatus.textContent = t("shared_status", { name: sharing.name, code: shared.case_code });
+    refreshOffer();
+  };
+
+  const offerSharing = (body, description, postId) => {
     sharing = null;
     shareStatus.textContent = "";
     shareOffer.hidden = !(body && body.share);
@@ -537,6 +400,7 @@
       helplineId: body.share.helpline_id,
       name: body.share.name,
       description,
+      postId,
       shared: null,
     };
     fillNames(sharing.name);
@@ -545,7 +409,7 @@
 
   shareOpen.addEventListener("click", () => {
     if (sharing.shared) {
-      showStep(codeStep);
+      showCode(sharing.shared);
       return;
     }
     describeChoice.hidden = !sharing.description;
@@ -570,10 +434,9 @@
       new Date(shared.expires_at),
     );
     document.getElementById("code-valid").textContent = t("code_valid", { days: shared.valid_days, date: until });
-    const today = helpStep.dataset.today || "";
     document
       .getElementById("code-channels")
-      .replaceChildren(...shared.helpline.channels.map((c) => channelItem({ ...c, uri: c.uri_with_code || c.uri }, today)));
+      .replaceChildren(...shared.helpline.channels.map((c) => channelItem({ ...c, uri: c.uri_with_code || c.uri })));
     withdrawError.hidden = true;
     busy(withdrawButton, false);
     showStep(codeStep);
@@ -600,9 +463,7 @@
       showError(shareError, response && response.status === 403 ? t("error_session") : t("share_error"));
       return;
     }
-    sharing.shared = body;
-    shareStatus.textContent = t("shared_status", { name: sharing.name, code: body.case_code });
-    refreshOffer();
+    showShared(body);
     showCode(body);
   });
 
@@ -621,6 +482,7 @@
       return;
     }
     sharing.shared = null;
+    if (remembered[sharing.postId]) remembered[sharing.postId].shared = null;
     shareStatus.textContent = t("withdrawn_status", { name: sharing.name });
     refreshOffer();
     showStep(helpStep, shareOpen);

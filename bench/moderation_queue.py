@@ -1,0 +1,441 @@
+"""The moderators' queue at 10,000, 100,000 and 1,000,000 undecided notices, on PostgreSQL, over HTTP.
+
+    .venv/bin/python bench/moderation_queue.py [--sizes 10000,100000,1000000] [--requests 200] [--workers 2]
+        [--database-url postgres://postgres@127.0.0.1:5432/queue_bench] [--keep] [--explain]
+
+Creates its own database (refused if it exists; dropped at the end unless `--keep`), starts the real server
+(`relais migrate`, then `relais serve`: gunicorn sync workers) on a free 127.0.0.1 port, creates two platforms,
+a helpline and a moderator with the CLI, and sends one real report through `POST /api/v1/reports` (the
+service writes it, its content and its Art. 16 notice). Then it grows the queue **in SQL** to each size in turn
+(INSERT … SELECT over generate_series, 100,000 rows a statement): clones of that report, each with its Art. 16
+notice, and one notice in twenty a helpline's escalation (mostly as a trusted flagger) about the previous
+report; 2 % immediate danger, 40 % minors, every category, received over the last 14 days, 5,000 reporters of
+whom 500 have a track record (3,000 decided notices, a tenth manifestly unfounded, a few warnings), a few
+notices claimed, and a second platform with a tenth as many notices (noise the queue must skip). Each notice's
+`queue_rank` comes from `priority.queue_rank`, evaluated here for every combination of the facts.
+
+At each size, after ANALYZE and a warm-up, it times `--requests` sequential requests of each kind, one
+connection each (gunicorn's sync workers close them), and prints p50/p99 and each worker's resident memory
+(VmRSS) before and after:
+
+| row | request |
+| --- | --- |
+| next item | `GET /api/v1/moderation/queue?limit=1` (the platform's key): goal p99 <= 20 ms at 1,000,000 |
+| API page | `GET /api/v1/moderation/queue?limit=100&cursor=…` from the middle of the queue |
+| console page | `GET /moderation/` signed in as the moderator (50 rows): goal p99 <= 100 ms at 1,000,000 |
+
+`--explain` also prints PostgreSQL's plan for the console page's query. Every loop is bounded in count and
+time (`--deadline` for the whole run); the server is stopped and the database dropped even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import orjson
+from http_help import HOST, ROOT, free_port, process_cpu_seconds, relais_command, running_server, server_env
+from intake import client_args, post_one, psql, report_templates
+
+sys.path.insert(0, str(ROOT))
+from relais.directory.schema import CATEGORIES
+from relais.moderation import priority
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/queue_bench"
+BATCH = 100_000
+NEXT_ITEM = "/api/v1/moderation/queue?limit=1"
+CONSOLE = "/moderation/"
+PASSWORD = "a long benchmark passphrase"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+# --- the database -----------------------------------------------------------------------------------------
+
+
+def database_name(database_url: str) -> str:
+    name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"unexpected database name {name!r}")
+    return name
+
+
+@contextmanager
+def own_database(database_url: str, keep: bool) -> Iterator[None]:
+    """A database made for this run, dropped afterwards (unless `keep`); an existing one is never touched."""
+    name = database_name(database_url)
+    exists = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - name checked
+    if psql(database_url, exists, database="postgres") == "1":
+        raise SystemExit(f"database {name} exists: drop it or name another with --database-url")
+    psql(database_url, f'CREATE DATABASE "{name}"', database="postgres")
+    try:
+        yield
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            psql(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', database="postgres")
+            print(f"dropped database {name}")
+
+
+def cli(database_url: str, log: IO[str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [*relais_command(), *args],
+        env=server_env(database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+    log.write(done.stdout + done.stderr)
+    if done.returncode:
+        raise SystemExit(f"relais {' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def ranks_sql() -> str:
+    """priority.queue_ranks (every trusted flagger, immediate danger, minor, category) as SQL VALUES."""
+    rows = [f"({t}, {i}, {m}, '{c}', {rank})" for t, i, m, c, rank in priority.queue_ranks(CATEGORIES)]
+    return "ranks(trusted, immediate, minor, category, rank) AS (VALUES " + ", ".join(rows) + ")"
+
+
+def grow_sql(original: str, platform: int, helpline: int, lo: int, hi: int) -> str:
+    """Notices lo..hi (one in twenty an escalation about the report before it; the others a cloned report
+    and its Art. 16 notice), in one statement."""
+    categories = "ARRAY[" + ", ".join(f"'{c}'" for c in CATEGORIES) + "]"
+    return f"""
+WITH {ranks_sql()},
+g AS (
+  SELECT i,
+    ({categories})[1 + (i * 31) % {len(CATEGORIES)}] AS category,
+    (i * 17) % 50 = 0 AS immediate,
+    CASE WHEN (i * 13) % 10 < 4 THEN 12 + i % 6 WHEN (i * 13) % 10 < 8 THEN NULL ELSE 25 END AS age,
+    now() - ((i::bigint * 7919) % 1209600) * interval '1 second' AS received_at,
+    'u-' || ((i * 7919) % 5000) AS pseudonym
+  FROM generate_series({lo}::bigint, {hi}::bigint) i  -- bigint: i * 7919 passes 2^31 at 271,000
+),
+r AS (
+  INSERT INTO reports_report (id, platform_id, platform_report_id, category, danger, reporter_country,
+    reporter_language, reporter_age, reporter_timezone, reporter_pseudonym, description, reported_at, received_at,
+    help_card, legal_hold, legal_hold_reason, legal_hold_set_at)
+  SELECT gen_random_uuid(), o.platform_id, 'bench-' || g.i, g.category,
+    CASE WHEN g.immediate THEN 'immediate' ELSE 'none' END, o.reporter_country, o.reporter_language, g.age,
+    o.reporter_timezone, g.pseudonym, o.description, o.reported_at, g.received_at, o.help_card, false, '', NULL
+  FROM g CROSS JOIN reports_report o WHERE o.id = '{original}' AND g.i % 20 <> 0
+  RETURNING id, platform_report_id, category, danger, reporter_age, reporter_pseudonym, received_at
+),
+n AS (
+  SELECT r.id AS report_id, NULL::integer AS helpline_id, 'article_16' AS source,
+    'reporter:' || r.reporter_pseudonym AS notifier, r.category, r.danger = 'immediate' AS immediate,
+    r.reporter_age, '' AS ground_kind, '' AS ground, '' AS explanation, '[]'::jsonb AS positions, r.received_at
+  FROM r
+  UNION ALL
+  SELECT r.id, {helpline}, CASE WHEN g.i % 100 = 0 THEN 'other_notification' ELSE 'trusted_flagger' END,
+    'helpline:bench-3018', r.category, r.danger = 'immediate' OR g.i % 60 = 0, r.reporter_age, 'illegal',
+    'Code pénal art. 222-33-2-2', repeat('Daily insults to a 14-year-old since September, from one account. ', 4),
+    '[0]'::jsonb, least(r.received_at + interval '2 hours', now())
+  FROM g JOIN r ON r.platform_report_id = 'bench-' || (g.i - 1) WHERE g.i % 20 = 0
+)
+INSERT INTO moderation_notice (id, platform_id, report_id, case_id, helpline_id, source, notifier, category,
+  danger_immediate, reporter_age, ground_kind, ground, explanation, content_positions, received_at,
+  acknowledged_at, status, claimed_by_id, claimed_label, claimed_at, decided_at, queue_rank)
+SELECT gen_random_uuid(), {platform}, n.report_id, NULL, n.helpline_id, n.source, n.notifier, n.category,
+  n.immediate, n.reporter_age, n.ground_kind, n.ground, n.explanation, n.positions, n.received_at, n.received_at,
+  CASE WHEN (hashtext(n.notifier) & 1023) = 0 THEN 'claimed' ELSE 'open' END, NULL,
+  CASE WHEN (hashtext(n.notifier) & 1023) = 0 THEN 'mod-7 (API)' ELSE '' END,
+  CASE WHEN (hashtext(n.notifier) & 1023) = 0 THEN now() ELSE NULL END, NULL, ranks.rank
+FROM n JOIN ranks ON ranks.trusted = (n.source = 'trusted_flagger') AND ranks.immediate = n.immediate
+  AND ranks.minor = coalesce(n.reporter_age < 18, false) AND ranks.category = n.category
+"""  # noqa: S608 - every value is ours (ids read back from our own database, numbers)
+
+
+def noise_sql(platform: int, lo: int, hi: int) -> str:
+    return f"""
+WITH {ranks_sql()}
+INSERT INTO moderation_notice (id, platform_id, report_id, case_id, helpline_id, source, notifier, category,
+  danger_immediate, reporter_age, ground_kind, ground, explanation, content_positions, received_at,
+  acknowledged_at, status, claimed_by_id, claimed_label, claimed_at, decided_at, queue_rank)
+SELECT gen_random_uuid(), {platform}, NULL, NULL, NULL, 'article_16', 'reporter:n-' || (i % 900), 'harassment',
+  i % 3 = 0, 15, '', '', '', '[]'::jsonb, now() - i * interval '1 second', now() - i * interval '1 second',
+  'open', NULL, '', NULL, NULL, ranks.rank
+FROM generate_series({lo}, {hi}) i JOIN ranks ON NOT ranks.trusted AND ranks.immediate = (i % 3 = 0)
+  AND ranks.minor AND ranks.category = 'harassment'
+"""  # noqa: S608 - numbers only
+
+
+def records_sql(platform: int) -> str:
+    """3,000 decided notices of 500 reporters in the misuse window, with their decisions; a few warned."""
+    return f"""
+WITH {ranks_sql()},
+d AS (
+  INSERT INTO moderation_notice (id, platform_id, report_id, case_id, helpline_id, source, notifier, category,
+    danger_immediate, reporter_age, ground_kind, ground, explanation, content_positions, received_at,
+    acknowledged_at, status, claimed_by_id, claimed_label, claimed_at, decided_at, queue_rank)
+  SELECT gen_random_uuid(), {platform}, NULL, NULL, NULL, 'article_16', 'reporter:u-' || (i % 500 * 10),
+    'harassment', false, NULL, '', '', '', '[]'::jsonb, now() - interval '3 days', now() - interval '3 days',
+    'decided', NULL, '', NULL, now() - interval '2 days', ranks.rank
+  FROM generate_series(1, 3000) i JOIN ranks ON NOT ranks.trusted AND NOT ranks.immediate AND NOT ranks.minor
+    AND ranks.category = 'harassment'
+  RETURNING id, decided_at
+)
+INSERT INTO moderation_decision (id, puid, notice_id, platform_id, outcome, moderator_id, moderator_label,
+  decided_at, manifestly_unfounded, summary, statement, informed_at, appeal_deadline, on_appeal_id,
+  reversed_by_id, submitted_at, submission_attempts, submission_error, submission_due_at)
+SELECT gen_random_uuid(), 'bench-' || d.id, d.id, {platform}, 'no_action', NULL, 'mod-7 (API)', d.decided_at,
+  (hashtext(d.id::text) % 10) = 0, 'No action.', NULL, d.decided_at, d.decided_at + interval '6 months',
+  NULL, NULL, NULL, 0, '', NULL
+FROM d;
+INSERT INTO moderation_notifierstanding (platform_id, notifier, warned_at, suspended_until, reason)
+SELECT {platform}, 'reporter:u-' || (i * 10), now() - interval '1 day', NULL, 'benchmark'
+FROM generate_series(0, 49) i;
+"""  # noqa: S608 - numbers only
+
+
+# --- HTTP -------------------------------------------------------------------------------------------------
+
+
+def request(
+    port: int, path: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+) -> tuple[int, dict[str, str], bytes, float]:
+    """(status, headers — repeated ones joined by newlines —, body, seconds) on a fresh connection."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        joined: dict[str, str] = {}
+        for name, value in response.getheaders():
+            joined[name.lower()] = f"{joined[name.lower()]}\n{value}" if name.lower() in joined else value
+        return response.status, joined, data, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def cookies(headers: dict[str, str]) -> dict[str, str]:
+    found = {}
+    for name in ("csrftoken", "sessionid"):
+        if match := re.search(rf"{name}=([^;]+)", headers.get("set-cookie", "")):
+            found[name] = match.group(1)
+    return found
+
+
+def sign_in(port: int, username: str) -> str:
+    """The moderator's session cookie, through the console's own sign-in form."""
+    status, headers, page, _ = request(port, "/moderation/login/", {})
+    csrf = cookies(headers)["csrftoken"]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or token is None:
+        raise SystemExit(f"the sign-in page answered {status}")
+    form = urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()}
+    ).encode()
+    status, headers, _, _ = request(
+        port,
+        "/moderation/login/",
+        {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
+        "POST",
+        form,
+    )
+    session = cookies(headers).get("sessionid")
+    if status != 302 or session is None:
+        raise SystemExit(f"signing in was answered {status}")
+    return f"sessionid={session}"
+
+
+def workers_rss(root: int) -> dict[int, int]:
+    """VmRSS in kB of every process under `root` but the gunicorn master (the workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    family = {root}
+    for _ in range(5):  # relais serve → gunicorn master → workers: a few generations at most
+        family |= {pid for pid, ppid in parents.items() if ppid in family}
+    rss = {}
+    for pid in family - {root}:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if match := re.search(r"VmRSS:\s+(\d+) kB", status):
+            rss[pid] = int(match.group(1))
+    masters = {parents.get(pid) for pid in rss}
+    return {pid: kb for pid, kb in rss.items() if pid not in masters}
+
+
+def timed(port: int, path: str, headers: dict[str, str], count: int, deadline: float) -> list[float]:
+    times = []
+    for _ in range(count):
+        if time.monotonic() > deadline:
+            raise SystemExit("the run's --deadline passed")
+        status, _, body, seconds = request(port, path, headers)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
+        times.append(seconds * 1000)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+# --- the benchmark ----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="undecided notices, ascending")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per kind and size (200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per kind first (20)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--deadline", type=float, default=3600, help="seconds for the whole run (3600)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--explain", action="store_true", help="print the plan of the console page's query")
+    parser.add_argument("--log", type=Path, help="the server's log (default: a temporary file)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if sizes != sorted(sizes) or sizes[0] < 20 or any(s % 20 for s in sizes):
+        raise SystemExit("--sizes: ascending multiples of 20")
+    if urllib.parse.urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
+        raise SystemExit("this benchmark is for PostgreSQL: --database-url postgres://…")
+    client_args(args.database_url)
+    deadline = time.monotonic() + args.deadline
+    port = args.port or free_port()
+    print(
+        f"{os.cpu_count()} CPUs; relais serve --workers {args.workers} on {HOST}:{port}; PostgreSQL "
+        f"{psql(args.database_url, 'SHOW server_version', database='postgres')}, database "
+        f"{database_name(args.database_url)} (created for this run); {args.requests} timed requests per row"
+    )
+    with tempfile.TemporaryDirectory(prefix="relais-bench-") as tmp:
+        log_path = args.log or Path(tmp) / "server.log"
+        with open(log_path, "w") as log, own_database(args.database_url, args.keep):
+            try:
+                rows = measure(args, sizes, port, deadline, log)
+            except BaseException:
+                log.flush()
+                kept = Path(tempfile.gettempdir()) / "relais-bench-queue-server.log"
+                if log_path != args.log:
+                    kept.write_text(log_path.read_text())
+                    print(f"server log: {kept}", file=sys.stderr)
+                raise
+    header = f"{'undecided':>10} {'row':<13} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}"
+    print(f"\n{header} {'worker RSS MB before → after':>32}")
+    for size, name, times, cpu, before, after in rows:
+        memory = ", ".join(f"{before.get(pid, 0) / 1024:.0f} → {after[pid] / 1024:.0f}" for pid in sorted(after))
+        p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
+        print(f"{size:>10,} {name:<13} {p50:>8.1f} {p99:>8.1f} {cpu:>11.1f} {memory:>32}")
+    print("CPU ms/req: the server's (gunicorn master and workers) CPU time per request, from /proc: what the")
+    print("request costs, whatever the other processes on the machine do to the wall-clock figures")
+    largest = {name: percentile(times, 0.99) for size, name, times, *_ in rows if size == rows[-1][0]}
+    print(
+        f"goals at {rows[-1][0]:,}: next item p99 <= 20 ms ({largest['next item']:.1f}), console page p99 <= 100 ms "
+        f"({largest['console page']:.1f})"
+    )
+
+
+Row = tuple[int, str, list[float], float, dict[int, int], dict[int, int]]
+"""(size, request, milliseconds, server CPU ms per request, workers' RSS before, after)."""
+
+
+def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: float, log: IO[str]) -> list[Row]:
+    url = args.database_url
+    rows: list[Row] = []
+    with running_server(port, args.workers, url, log) as server:
+        key = cli(url, log, "platform", "add", "Bench Social", "--slug", "bench-social", "--country", "IE")
+        key = key.strip().splitlines()[-1]
+        cli(url, log, "platform", "add", "Noise Place", "--slug", "noise-place", "--country", "FR")
+        cli(url, log, "helpline", "add", "Bench 3018", "--slug", "bench-3018", "--directory-id", "fr-3018")
+        cli(url, log, "moderator", "add", "alex", "--platform", "bench-social", "--password-stdin", stdin=PASSWORD)
+        before, after = report_templates(1, seed=13)[0]
+        status, data = post_one(port, key, f"{before}bench-original{after}".encode())
+        if status != 201:
+            raise SystemExit(f"the report was answered {status}: {data}")
+        ids = psql(
+            url,
+            "SELECT (SELECT id FROM tenants_platform WHERE slug = 'bench-social'), "
+            "(SELECT id FROM tenants_platform WHERE slug = 'noise-place'), "
+            "(SELECT id FROM tenants_helpline WHERE slug = 'bench-3018')",
+        ).split("|")
+        platform, noise, helpline = (int(v) for v in ids)
+        card = len(orjson.dumps(data["help"]))
+        print(f"server up (pid {server.pid}); one report {data['id']} through the API (help card {card:,} bytes)")
+        psql(url, records_sql(platform))
+        api = {"Authorization": f"Bearer {key}"}
+        console = {"Cookie": sign_in(port, "alex")}
+        made = 0  # generated so far (the real report's own notice is one more)
+        for size in sizes:
+            started = time.monotonic()
+            for lo in range(made + 1, size + 1, BATCH):  # lo ≡ 1 (mod 20): escalations find their report
+                if time.monotonic() > deadline:
+                    raise SystemExit("the run's --deadline passed while generating")
+                hi = min(lo + BATCH - 1, size)
+                psql(url, grow_sql(data["id"], platform, helpline, lo, hi))
+                psql(url, noise_sql(noise, lo // 10, hi // 10))
+            made = size
+            psql(url, "VACUUM ANALYZE")  # every table: the track records' plan depends on the decisions' statistics
+            waiting = psql(
+                url,
+                f"SELECT count(*) FROM moderation_notice WHERE platform_id = {platform} AND status IN ('open', 'claimed')",  # noqa: S608
+            )
+            print(f"{int(waiting):,} undecided notices (generated in {time.monotonic() - started:.1f} s)", flush=True)
+            _, headers, _, _ = request(port, "/api/v1/moderation/queue?limit=100", api)
+            middle = "/api/v1/moderation/queue?limit=100"
+            for _ in range(min(size // 200, 20)):  # a few hops into the queue, for a cursor from its middle
+                cursor = headers.get("next-cursor")
+                if cursor is None:
+                    break
+                middle = f"/api/v1/moderation/queue?limit=100&cursor={cursor}"
+                _, headers, _, _ = request(port, middle, api)
+            for name, path, headers_ in (
+                ("next item", NEXT_ITEM, api),
+                ("API page", middle, api),
+                ("console page", CONSOLE, console),
+            ):
+                timed(port, path, headers_, args.warmup, deadline)
+                rss_before, cpu_before = workers_rss(server.pid), process_cpu_seconds(server.pid)
+                times = timed(port, path, headers_, args.requests, deadline)
+                cpu = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / args.requests
+                rss_after = workers_rss(server.pid)
+                rows.append((size, name, times, cpu, rss_before, rss_after))
+                print(
+                    f"  {name:<13} p50 {percentile(times, 0.5):7.1f} ms  p99 {percentile(times, 0.99):7.1f} ms  "
+                    f"mean {statistics.fmean(times):7.1f} ms  server CPU {cpu:5.1f} ms/req  "
+                    f"load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+            if args.explain:
+                print(psql(url, explain_sql(platform)))
+    return rows
+
+
+def explain_sql(platform: int) -> str:
+    return (
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT n.id, n.queue_rank, n.received_at, h.name "  # noqa: S608
+        "FROM moderation_notice n LEFT JOIN tenants_helpline h ON h.id = n.helpline_id "
+        f"WHERE n.platform_id = {platform} AND n.status IN ('open', 'claimed') "
+        "ORDER BY n.queue_rank, n.received_at, n.id LIMIT 50"
+    )
+
+
+if __name__ == "__main__":
+    main()
