@@ -9,6 +9,7 @@ each retry. The signature is computed here with hmac/hashlib, not with relais.in
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import hmac
@@ -410,6 +411,18 @@ def test_the_reporters_email_addresses_and_invite_text_are_never_stored_nor_logg
     for dropped in DROPPED:
         assert dropped not in stored
         assert dropped not in caplog.text
+
+
+def test_rekey_seals_the_connections_under_the_new_first_key_so_the_old_one_can_go(world: World, settings: Any) -> None:
+    development = base64.b64encode(crypto.development_key(settings.SECRET_KEY)).decode()
+    old = settings.RELAIS_EVIDENCE_KEYS or f"{crypto.DEVELOPMENT_KEY_ID}:{development}"
+    new = crypto.new_key_text("k2")
+    settings.RELAIS_EVIDENCE_KEYS = f"{new},{old}"
+    out = io.StringIO()
+    call_command("mastodon", "rekey", stdout=out)
+    assert out.getvalue().strip() == "1 connection(s) sealed under the first key"
+    settings.RELAIS_EVIDENCE_KEYS = new
+    assert deliver(world, documented_payload()).status_code == 200
 
 
 def test_a_secret_sealed_under_a_key_since_dropped_is_a_503_not_a_crash(world: World, settings: Any) -> None:

@@ -111,6 +111,22 @@ def connect(
     return connection, secret
 
 
+def reseal_connections() -> int:
+    """Seal every connection's secret and token again under the first evidence key (after `relais evidence
+    newkey` put a new one first, before the old one is dropped); returns how many were resealed."""
+    count = 0
+    for connection in Connection.objects.all():
+        secret, token = unseal(connection, "secret"), unseal(connection, "token")
+        connection.secret_sealed = seal(connection, "secret", secret)
+        connection.token_sealed = seal(connection, "token", token) if token else b""
+        connection.save(update_fields=["secret_sealed", "token_sealed"])
+        count += 1
+    from relais.integrations.access import forget_connections  # access builds on this module
+
+    forget_connections()
+    return count
+
+
 def note_refusal(connection: Connection, reason: str, now: datetime) -> None:
     """The last refused delivery, for the admin: a platform whose deliveries all fail shows why. The reason
     names what was wrong, never what was sent."""

@@ -1,5 +1,5 @@
 """`relais mastodon connect SLUG --instance https://… [--country FR] [--timezone Europe/Paris] --token-stdin
-[--secret-stdin]` and `relais mastodon sweep`."""
+[--secret-stdin]` and `relais mastodon sweep` · `relais mastodon rekey`."""
 
 from __future__ import annotations
 
@@ -44,10 +44,14 @@ class Command(BaseCommand):
         )
         connect.add_argument("--send-help", action="store_true", help="Send local reporters the help message.")
         sub.add_parser("sweep", help="Queue the help messages whose next attempt is due.")
+        sub.add_parser("rekey", help="Seal every connection's secret and token under the first evidence key.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sweep":
             self.stdout.write(f"{services.sweep(now=clock.now())} help message(s) queued")
+            return
+        if options["action"] == "rekey":
+            self.stdout.write(f"{services.reseal_connections()} connection(s) sealed under the first key")
             return
         platform = Platform.objects.filter(slug=options["slug"]).first()
         if platform is None:
