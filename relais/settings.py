@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "relais.evidence",
     "relais.moderation",
     "relais.reporters",
+    "relais.integrations",
     "relais.demo",
     "django_tasks",
     "django_tasks_db",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("moderation/", include("relais.moderation.urls")),
     # The reporter's own page, by its private link (relais/reporters, ADR 0017).
     path("r/", include("relais.reporters.urls")),
+    # Inbound adapters: the platforms' own webhooks, signed their way (relais/integrations, ADR 0023).
+    path("integrations/", include("relais.integrations.urls")),
 ]
 if settings.RELAIS_DEMO:
     urlpatterns.append(path("", include("relais.demo.urls")))

@@ -51,6 +51,13 @@ def test_a_new_report_is_received_and_waits_for_a_decision() -> None:
     assert result.can_appeal == ()
 
 
+def test_a_report_the_platforms_own_moderators_resolved_no_longer_waits() -> None:
+    own = NoticeFacts(escalated_by=None, received_at=T0, resolved_on_platform_at=T0 + timedelta(hours=2))
+    result = timeline(received_at=T0, shares=[], notices=[own], now=T0 + timedelta(days=1))
+    assert kinds(result.steps) == ["received", "resolved_on_platform"]
+    assert result.steps[1].at == T0 + timedelta(hours=2)
+
+
 def test_the_whole_path_in_order_with_the_appeal_open_while_the_period_runs() -> None:
     shared = Share(helpline="3018", shared_at=T0 + timedelta(minutes=5))
     own = NoticeFacts(escalated_by=None, received_at=T0, decision=decision(T0 + timedelta(days=2)))

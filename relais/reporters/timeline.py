@@ -23,6 +23,7 @@ class StepKind(StrEnum):
     APPEAL_PERIOD_ENDED = "appeal_period_ended"
     APPEALED = "appealed"
     APPEAL_DECIDED = "appeal_decided"
+    RESOLVED_ON_PLATFORM = "resolved_on_platform"
     WAITING = "waiting"
 
 
@@ -59,6 +60,9 @@ class NoticeFacts:
     """The helpline's name for an escalation; None for the reporter's own notice."""
     received_at: datetime
     decision: DecisionFacts | None = None
+    resolved_on_platform_at: datetime | None = None
+    """The platform's own moderators closed the report on their side (Mastodon's `action_taken`), outside
+    Relais's decisions: the reporter then has an answer, so the page stops saying it waits for one."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ def timeline(*, received_at: datetime, shares: list[Share], notices: list[Notice
     for notice in notices:
         if notice.escalated_by is not None:
             steps.append(Step(StepKind.ESCALATED, notice.received_at, helpline=notice.escalated_by))
+        if notice.resolved_on_platform_at is not None:
+            steps.append(Step(StepKind.RESOLVED_ON_PLATFORM, notice.resolved_on_platform_at))
         decision = notice.decision
         if decision is None:
             continue
@@ -112,7 +118,7 @@ def timeline(*, received_at: datetime, shares: list[Share], notices: list[Notice
                 can_appeal.append(decision.id)
         else:
             upcoming.append(Step(StepKind.APPEAL_PERIOD_ENDED, decision.appeal_until, decision_id=decision.id))
-    if not any(n.decision is not None for n in notices):
+    if not any(n.decision is not None or n.resolved_on_platform_at is not None for n in notices):
         upcoming.append(Step(StepKind.WAITING, None))
     steps.sort(key=lambda s: (s.at is None, s.at))
     return Timeline(steps=(*steps, *upcoming), can_appeal=tuple(can_appeal))

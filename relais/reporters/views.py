@@ -34,6 +34,7 @@ from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
 from relais.handoffs.consent import SCOPES
 from relais.handoffs.models import Case
+from relais.integrations.models import PlatformResolution
 from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
 from relais.moderation import summaries
@@ -238,7 +239,14 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
         escalated_by = None
         if notice.source != Source.ARTICLE_16:
             escalated_by = notice.helpline.name if notice.helpline else _("a helpline")
-        notices.append(timelines.NoticeFacts(escalated_by=escalated_by, received_at=notice.received_at, decision=facts))
+        notices.append(
+            timelines.NoticeFacts(
+                escalated_by=escalated_by,
+                received_at=notice.received_at,
+                decision=facts,
+                resolved_on_platform_at=_resolved_on_platform_at(notice),
+            )
+        )
     return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
 
 
@@ -246,11 +254,22 @@ def _notices(report: Report) -> list[Notice]:
     """The report's notices; their decisions and appeals are loaded only once one of them is decided (most
     pages are opened before any decision: two queries fewer)."""
     notices = list(
-        Notice.objects.filter(report=report).select_related("helpline").order_by("received_at", "source", "id")
+        Notice.objects.filter(report=report)
+        .select_related("helpline", "platform_resolution")
+        .order_by("received_at", "source", "id")
     )
     if any(n.decided_at is not None for n in notices):
         return moderation_access.notices_on_report(report)
     return notices
+
+
+def _resolved_on_platform_at(notice: Notice) -> datetime | None:
+    """When the platform's own moderators resolved it (relais.integrations), if they did: joined in
+    `_notices` for an undecided report, one query per notice once decided."""
+    try:
+        return notice.platform_resolution.resolved_at
+    except PlatformResolution.DoesNotExist:
+        return None
 
 
 def _countries(language: str) -> list[tuple[str, str]]:

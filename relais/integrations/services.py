@@ -1,0 +1,402 @@
+"""Use cases shared by every inbound adapter: connect, seal and open credentials, take a mapped report in
+through intake's own service, and send the reporter the help message (retried with backoff)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from relais import clock
+from relais.evidence import crypto, vault
+from relais.evidence import services as evidence
+from relais.evidence.schemas import EvidenceItemIn
+from relais.integrations.inbound import Media
+from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
+from relais.moderation.models import Notice, Source
+from relais.reports import links
+from relais.reports.models import Report
+from relais.reports.schemas import ReportIn
+from relais.reports.services import receive_report
+from relais.tenants.models import Platform
+from relais.tenants.services import update_platform
+from relais.webhooks import retry, targets
+from relais.webhooks import services as webhook_services
+
+logger = logging.getLogger(__name__)
+
+MIN_SECRET_LENGTH = 12
+"""Mastodon's webhook form refuses a shorter secret."""
+
+
+class ConnectionRefused(ValueError):
+    """A connection cannot be made as asked; the message names the option."""
+
+
+def normalised_instance(url: str) -> str:
+    """`https://host[:port]`: the instance's origin, which the API paths hang from."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConnectionRefused("--instance: expected https://your.instance")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConnectionRefused("--instance: give the instance's address alone, without a path")
+    if settings.PRODUCTION and parts.scheme != "https":
+        raise ConnectionRefused("--instance: https:// in production (the token travels with every message)")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _context(connection_id: Any, what: str) -> str:
+    return f"relais-integration:{connection_id}:{what}"
+
+
+def seal(connection: Connection, what: str, value: str) -> bytes:
+    """Sealed as evidence is, bound to this connection and field: a blob copied elsewhere does not open."""
+    return crypto.seal(value.encode(), vault.keyring(), context=_context(connection.pk, what))
+
+
+def unseal(connection: Connection, what: str) -> str:
+    blob = bytes(getattr(connection, f"{what}_sealed") or b"")
+    if not blob:
+        return ""
+    return crypto.open_sealed(blob, vault.keyring(), context=_context(connection.pk, what)).decode()
+
+
+def connect(
+    *,
+    platform: Platform,
+    kind: str,
+    instance_url: str,
+    token: str,
+    secret: str | None = None,
+    reporter_country: str | None = None,
+    reporter_timezone: str | None = None,
+    now: datetime,
+) -> tuple[Connection, str]:
+    """A new connection (or the instance's, renewed: a second `connect` replaces the credentials) and its
+    secret, to paste into the platform's webhook form. Sets the platform's reporter defaults when given."""
+    instance = normalised_instance(instance_url)
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+    secret = secret.strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConnectionRefused(f"--secret-stdin: the secret must have at least {MIN_SECRET_LENGTH} characters")
+    with transaction.atomic():
+        if reporter_country is not None or reporter_timezone is not None:
+            update_platform(platform=platform, reporter_country=reporter_country, reporter_timezone=reporter_timezone)
+        connection = Connection.objects.filter(kind=kind, instance_url=instance).first()
+        if connection is not None and connection.platform_id != platform.pk:
+            raise ConnectionRefused(f"--instance: {instance} is already connected to another platform")
+        if connection is None:
+            connection = Connection(platform=platform, kind=kind, instance_url=instance, created_at=now)
+        connection.secret_sealed = seal(connection, "secret", secret)
+        connection.token_sealed = seal(connection, "token", token.strip()) if token.strip() else b""
+        connection.save()
+    from relais.integrations.access import forget_connections  # access builds on this module
+
+    forget_connections()
+    return connection, secret
+
+
+def reseal_connections() -> int:
+    """Seal every connection's secret and token again under the first evidence key (after `relais evidence
+    newkey` put a new one first, before the old one is dropped); returns how many were resealed."""
+    count = 0
+    for connection in Connection.objects.all():
+        secret, token = unseal(connection, "secret"), unseal(connection, "token")
+        connection.secret_sealed = seal(connection, "secret", secret)
+        connection.token_sealed = seal(connection, "token", token) if token else b""
+        connection.save(update_fields=["secret_sealed", "token_sealed"])
+        count += 1
+    from relais.integrations.access import forget_connections  # access builds on this module
+
+    forget_connections()
+    return count
+
+
+def note_refusal(connection: Connection, reason: str, now: datetime) -> None:
+    """The last refused delivery, for the admin: a platform whose deliveries all fail shows why. The reason
+    names what was wrong, never what was sent."""
+    Connection.objects.filter(pk=connection.pk).update(last_refusal=reason[:300], last_refusal_at=now)
+
+
+@dataclass(frozen=True)
+class Received:
+    report: Report
+    created: bool
+
+
+def take_in(
+    *,
+    connection: Connection,
+    data: ReportIn,
+    help_card: dict[str, Any],
+    help_to: str | None,
+    resolved_at: datetime | None,
+    now: datetime,
+    media: Sequence[Media] = (),
+) -> Received:
+    """The mapped report through intake's own service (same dedup, notice, webhooks, card), then — for a new
+    report and a connection that sends help — its help message queued after commit. `help_to` is the local
+    reporter's username (None: remote, or nothing to send). `resolved_at`: the instance says it acted.
+    `media`: the reported statuses' pictures and videos, fetched after commit into the report's evidence."""
+    with transaction.atomic():
+        report, created = receive_report(platform=connection.platform, data=data, help_card=help_card, received_at=now)
+        if created and connection.send_help and help_to:
+            message = HelpMessage.objects.create(
+                connection=connection,
+                report=report,
+                recipient=help_to,
+                language=data.reporter.language,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            transaction.on_commit(partial(_enqueue, message.pk), robust=True)
+        if created and media:
+            fetches = MediaFetch.objects.bulk_create(
+                MediaFetch(
+                    connection=connection,
+                    report=report,
+                    url=m.url,
+                    kind=m.kind,
+                    content_id=m.content_id,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+                for m in dict.fromkeys(media)
+            )
+            for fetch in fetches:
+                transaction.on_commit(partial(_enqueue_fetch, fetch.pk), robust=True)
+        if resolved_at is not None:
+            record_resolution(connection=connection, report=report, resolved_at=resolved_at, now=now)
+    return Received(report, created)
+
+
+def record_resolution(*, connection: Connection, report: Report, resolved_at: datetime, now: datetime) -> None:
+    """Once per notice: a later `report.updated` of a resolved report changes nothing."""
+    notice = Notice.objects.filter(report=report, source=Source.ARTICLE_16).order_by("received_at").first()
+    if notice is None:
+        return
+    PlatformResolution.objects.get_or_create(
+        notice=notice, defaults={"connection": connection, "resolved_at": resolved_at, "recorded_at": now}
+    )
+
+
+# --- the help message ---
+
+
+def schedule() -> retry.Schedule:
+    """The webhooks' schedule (ADR 0008): times 3 from 10 s, capped at 6 h, 12 attempts over a day and more."""
+    return webhook_services.schedule()
+
+
+def _enqueue(pk: int, run_after: datetime | None = None) -> None:
+    from relais.integrations.tasks import send_help_message
+
+    if run_after is None:
+        send_help_message.enqueue(pk)
+    elif send_help_message.get_backend().supports_defer:
+        send_help_message.using(run_after=run_after).enqueue(pk)
+    # else (the immediate backend): `relais mastodon sweep` sends what is due.
+
+
+def help_text(*, username: str, language: str, link: str) -> str:
+    """The message: the reporter alone mentioned, in their language, the link to their page. Nothing from the
+    report itself (the reported account is never named, so never notified)."""
+    with translation.override("fr" if language.lower().startswith("fr") else "en"):
+        return _(
+            "@{username} Thank you for your report. Help exists: people can listen to you and advise you, "
+            "free of charge. Your private page (keep it to yourself): {link}"
+        ).format(username=username, link=link)
+
+
+def attempt_help_message(pk: int) -> str:
+    """The `send_help_message` task: one attempt, if the message is still to send and due. Safe to run twice:
+    a sent message is never sent again, and the instance dedupes on the Idempotency-Key (Mastodon keeps it
+    an hour) should two workers race."""
+    now = clock.now()
+    message = HelpMessage.objects.select_related("connection", "report").filter(pk=pk).first()
+    if message is None:
+        return "gone"
+    if message.status != HelpMessage.Status.PENDING:
+        return f"already {message.status}"
+    if message.next_attempt_at is not None and message.next_attempt_at > now:
+        return "not due"
+    connection = message.connection
+    link = links.reporter_url(message.report)
+    if link is None:
+        HelpMessage.objects.filter(pk=pk).update(status=HelpMessage.Status.FAILED, last_error="link revoked")
+        return "link revoked: not sent"
+    body = json.dumps(
+        {
+            "status": help_text(username=message.recipient, language=message.language, link=link),
+            "visibility": "direct",
+            "language": "fr" if message.language.lower().startswith("fr") else "en",
+        }
+    ).encode()
+    headers = {
+        "Authorization": f"Bearer {unseal(connection, 'token')}",
+        "Content-Type": "application/json",
+        "Idempotency-Key": f"relais-help-{message.report_id}",
+        "User-Agent": "Relais",
+    }
+    response = webhook_services.post(f"{connection.instance_url}/api/v1/statuses", body, headers)
+    return _record(message, response, clock.now())
+
+
+def _record(message: HelpMessage, response: webhook_services.Response, now: datetime) -> str:
+    outcome = retry.Outcome.GIVE_UP if response.refused else retry.classify(response.status_code)
+    if response.status_code == 401 or response.status_code == 403:
+        outcome = retry.Outcome.GIVE_UP  # a revoked or under-scoped token: a person must renew it
+    message.attempts += 1
+    message.last_status_code = response.status_code
+    message.last_error = response.error[:300]
+    if outcome == retry.Outcome.DELIVERED:
+        message.status = HelpMessage.Status.SENT
+        message.sent_at = now
+        message.next_attempt_at = None
+    else:
+        later = None
+        if outcome == retry.Outcome.RETRY:
+            later = schedule().next_attempt(
+                attempts_made=message.attempts,
+                now=now,
+                rand=random.random(),  # noqa: S311 - jitter, not a secret
+                retry_after=retry.parse_retry_after(response.retry_after, now),
+            )
+        if later is None:
+            message.status = HelpMessage.Status.FAILED
+            message.next_attempt_at = None
+            why = "not retried" if outcome == retry.Outcome.GIVE_UP else f"gave up after {message.attempts} attempts"
+            message.last_error = f"{response.error} ({why})"[:300]
+            logger.warning("integrations: help message %s failed: %s", message.pk, message.last_error)
+        else:
+            message.next_attempt_at = later
+            transaction.on_commit(partial(_enqueue, message.pk, later), robust=True)
+    HelpMessage.objects.filter(pk=message.pk, status=HelpMessage.Status.PENDING).update(
+        status=message.status,
+        attempts=message.attempts,
+        last_status_code=message.last_status_code,
+        last_error=message.last_error,
+        sent_at=message.sent_at,
+        next_attempt_at=message.next_attempt_at,
+    )
+    return f"{outcome} ({response.status_code or response.error})"
+
+
+def sweep(*, now: datetime, limit: int = 1000) -> int:
+    """Queue every pending message that is due (a worker that died, a backend that cannot defer)."""
+    due = list(
+        HelpMessage.objects.filter(status=HelpMessage.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+# --- media of reported statuses, kept as evidence ---
+
+
+def _enqueue_fetch(pk: int, run_after: datetime | None = None) -> None:
+    from relais.integrations.tasks import fetch_media
+
+    if run_after is None:
+        fetch_media.enqueue(pk)
+    elif fetch_media.get_backend().supports_defer:
+        fetch_media.using(run_after=run_after).enqueue(pk)
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes | None
+    status_code: int | None
+    error: str
+
+
+def download(url: str) -> Download:
+    """One GET: no redirects, no proxy from the environment, a timeout on every phase, at most the evidence
+    size limit read; in production only to public addresses (as webhooks are sent)."""
+    if settings.PRODUCTION:
+        host = targets.host_of(url)
+        try:
+            addresses = targets.system_resolver(host)
+        except OSError as exc:
+            return Download(None, None, f"DNS: {exc}"[:300])
+        if not addresses or not all(targets.public_address(a) for a in addresses):
+            return Download(None, 0, f"refused: {host} resolves to a non-public address")
+    limit = settings.RELAIS_EVIDENCE_MAX_BYTES
+    try:
+        with (
+            httpx.Client(
+                timeout=settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS,
+                follow_redirects=False,
+                trust_env=False,
+                proxy=settings.RELAIS_WEBHOOK_PROXY or None,
+            ) as client,
+            client.stream("GET", url, headers={"User-Agent": "Relais"}) as answer,
+        ):
+            if answer.status_code != 200:
+                return Download(None, answer.status_code, f"HTTP {answer.status_code}")
+            chunks, size = [], 0
+            for chunk in answer.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return Download(None, 0, f"larger than RELAIS_EVIDENCE_MAX_BYTES ({limit:,} bytes)")
+                chunks.append(chunk)
+            return Download(b"".join(chunks), 200, "")
+    except httpx.TimeoutException:
+        return Download(None, None, "timeout")
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return Download(None, 0, f"refused: {exc}"[:300])
+    except httpx.HTTPError as exc:
+        return Download(None, None, f"connection error: {type(exc).__name__}"[:300])
+
+
+def attempt_media_fetch(pk: int) -> str:
+    """The `fetch_media` task: fetch one picture or video and keep it as the report's evidence. Safe to run
+    twice: a kept item is not fetched again, and evidence dedupes the same bytes for the same report."""
+    now = clock.now()
+    fetch = MediaFetch.objects.select_related("report__platform").filter(pk=pk).first()
+    if fetch is None or fetch.status != MediaFetch.Status.PENDING:
+        return "nothing to do"
+    if fetch.next_attempt_at is not None and fetch.next_attempt_at > now:
+        return "not due"
+    got = download(fetch.url)
+    fetch.attempts += 1
+    fetch.last_error = got.error
+    if got.data is not None:
+        try:
+            spec = EvidenceItemIn.model_validate({"kind": fetch.kind, "file": "media", "content_id": fetch.content_id})
+            checked = evidence.check_upload([spec], {"media": SimpleUploadedFile("media", got.data)})
+            evidence.receive_evidence(platform=fetch.report.platform, report=fetch.report, checked=checked, now=now)
+        except evidence.EvidenceRefused as exc:
+            fetch.status, fetch.last_error = MediaFetch.Status.FAILED, str(exc)[:300]
+        else:
+            fetch.status = MediaFetch.Status.KEPT
+        fetch.next_attempt_at, fetch.finished_at = None, now
+    else:
+        later = None
+        if retry.classify(got.status_code) == retry.Outcome.RETRY:
+            later = schedule().next_attempt(attempts_made=fetch.attempts, now=now, rand=random.random())  # noqa: S311
+        if later is None:
+            fetch.status, fetch.next_attempt_at, fetch.finished_at = MediaFetch.Status.FAILED, None, now
+        else:
+            fetch.next_attempt_at = later
+            transaction.on_commit(partial(_enqueue_fetch, fetch.pk, later), robust=True)
+    fetch.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "finished_at"])
+    return f"{fetch.status} ({got.status_code or got.error})"
