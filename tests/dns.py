@@ -40,7 +40,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def guarded_create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+def guarded_create_connection(address: tuple[str | None, int], *args: Any, **kwargs: Any) -> socket.socket:
     if not _loopback(str(address[0])):
         raise ConnectionRefusedError(f"tests connect only to this machine, not to {address[0]} (tests/dns.py)")
     return _create_connection(address, *args, **kwargs)

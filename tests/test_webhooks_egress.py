@@ -92,7 +92,7 @@ def deadline(webhook_settings: Any) -> float:
 def test_a_trickling_receiver_is_cut_at_the_deadline_recorded_as_a_timeout_and_retried(
     world: World, trickler: Trickler, deadline: float
 ) -> None:
-    register(world.api, trickler, ["report.created"])
+    register(world.api, trickler, ["report.created"])  # type: ignore[arg-type]  # it has .url and .secrets
     report(world, "rep-slow")
     started = time.monotonic()
     run_worker()
@@ -114,7 +114,7 @@ def test_one_tenants_slow_endpoint_does_not_hold_another_tenants_event(
     world: World, trickler: Trickler, receivers: tuple[Receiver, Receiver], deadline: float
 ) -> None:
     fast, _ = receivers
-    register(world.api, trickler, ["report.created"])
+    register(world.api, trickler, ["report.created"])  # type: ignore[arg-type]  # it has .url and .secrets
     for n in range(3):
         report(world, f"rep-slow-{n}")  # three events queued first, for the slow tenant
     _, key = add_platform(name="Other Social")
