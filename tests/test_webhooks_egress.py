@@ -8,7 +8,10 @@ signature-checking receiver of test_webhooks_delivery.py. Nothing here connects 
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -225,3 +228,72 @@ def test_a_name_pointed_at_a_private_address_after_registration_is_refused_witho
         "refused: hooks.rebind.test resolves to a non-public address (not retried)",
     )
     assert tried == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_an_egress_proxy_the_request_goes_through_it(
+    world: World, receivers: tuple[Receiver, Receiver], webhook_settings: Any
+) -> None:
+    """`RELAIS_WEBHOOK_PROXY`: the proxy connects (and filters); Relais connects only to the proxy. The second
+    receiver plays the proxy: a plain-HTTP proxy is sent the absolute URL."""
+    target, proxy = receivers
+    proxy.secrets = target.secrets
+    webhook_settings.RELAIS_WEBHOOK_PROXY = f"http://127.0.0.1:{proxy.port}"
+    register(world.api, target, ["report.created"])
+    report(world, "rep-1")
+    run_worker()
+    assert target.requests == []
+    [request] = proxy.requests
+    assert request.path == target.url
+    assert request.verified_by == [True]
+    assert Delivery.objects.get().status == "delivered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_tls_the_pinned_connection_still_names_the_host_and_checks_its_certificate(
+    world: World, tmp_path: Any
+) -> None:
+    """The connection goes to the checked address, but TLS is the name's: the server is asked for
+    `localhost` (SNI), and a certificate no public authority signed is refused, not skipped."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(  # a throw-away self-signed certificate for localhost, made offline
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    asked_for: list[str] = []
+
+    def note_server_name(_sock: ssl.SSLObject, name: str, _context: ssl.SSLContext) -> None:
+        asked_for.append(name)
+
+    context.sni_callback = note_server_name
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with contextlib.suppress(OSError), context.wrap_socket(conn, server_side=True):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        endpoint = world.api.post(
+            "/api/v1/webhooks/endpoints",
+            {"url": f"https://localhost:{port}/hooks", "event_types": ["report.created"]},
+            content_type="application/json",
+        )
+        assert endpoint.status_code == 201, endpoint.content
+        report(world, "rep-1")
+        run_worker()
+    finally:
+        listener.close()
+    assert asked_for == ["localhost"]
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending"  # a connection error: retried, in case the certificate is renewed
+    assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
