@@ -326,9 +326,11 @@ if RELAIS_TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"RELAIS_TASKS_BACKEND={RELAIS_TASKS_BACKEND!r}: expected database or immediate")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[RELAIS_TASKS_BACKEND], "QUEUES": ["default"]}}
 RELAIS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RELAIS_WEBHOOK_TIMEOUT_SECONDS", "10"))
-"""Per phase of a webhook request (connect, send, wait for the answer)."""
+"""The wall-clock deadline of one webhook attempt, from connecting to the answer's last header byte
+(each phase also gets at most what is left of it)."""
 RELAIS_WEBHOOK_LEASE_SECONDS = float(os.environ.get("RELAIS_WEBHOOK_LEASE_SECONDS", "120"))
-"""How long a worker holds a delivery it is sending; a worker that died is replaced after it."""
+"""How long a worker holds a delivery (and its endpoint) it is sending; a worker that died is replaced after
+it. Never shorter than the timeout plus 5 s, whatever is set (relais.E102 also refuses a shorter one)."""
 RELAIS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RELAIS_WEBHOOK_MAX_ATTEMPTS", "12"))
 """Attempts per delivery before it becomes a dead letter (12 span at least 27 h)."""
 RELAIS_WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("RELAIS_WEBHOOK_DISABLE_AFTER_FAILURES", "50"))
@@ -337,6 +339,9 @@ RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("RELAIS_WEBHOOK_SECRE
 """After a secret rotation, how long the previous secret also signs."""
 RELAIS_WEBHOOK_PROXY = os.environ.get("RELAIS_WEBHOOK_PROXY", "")
 """Optional egress proxy for webhook requests (e.g. an SSRF-filtering one); the environment's is ignored."""
+RELAIS_WEBHOOK_RESOLVER = os.environ.get("RELAIS_WEBHOOK_RESOLVER", "relais.webhooks.targets.system_resolver")
+"""Dotted path of the DNS look-up used to check webhook hosts (host -> addresses); the request connects to
+what it answered. The system resolver unless a test or an operator's own resolver is put here."""
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Shared test set-up. Settings below are adjusted once, at import, for the whole run:
 - the directory is refreshed only when a test asks (a background refresh would race with test data);
-- passwords hash fast (Argon2 costs ~120 ms here, and tests create many accounts).
+- passwords hash fast (Argon2 costs ~120 ms here, and tests create many accounts);
+- webhook hosts resolve through tests/dns.py, and no test connects outside this machine.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests import dns
+
 settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 1e9
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+settings.RELAIS_WEBHOOK_RESOLVER = "tests.dns.resolve"  # webhook hosts are resolved in every mode
+dns.guard_connections()
 
 if os.environ.get("CI") == "true" and os.environ.get("RELAIS_TEST_DATABASE") == "postgresql":
     # Under CI the PostgreSQL pass must really run on PostgreSQL, never silently on SQLite.

@@ -104,6 +104,36 @@ def test_in_production_loopback_and_private_targets_are_refused(
     assert message in response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.1/hooks",
+        "https://[fd00::1]/hooks",
+        "https://[64:ff9b::7f00:1]/hooks",
+        "https://[2002:7f00:1::]/hooks",
+        "https://[::127.0.0.1]/hooks",
+        "https://[::ffff:127.0.0.1]/hooks",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hooks",
+    ],
+)
+@pytest.mark.parametrize("production", [False, True])
+def test_private_targets_and_ipv6_forms_of_them_are_refused_in_every_mode(
+    clients: dict[str, Client], settings: Any, url: str, production: bool
+) -> None:
+    settings.PRODUCTION = production
+    response = create(clients["sunny"], url=url)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], "private" in error["message"]) == ("url", True)
+    assert not Endpoint.objects.exists()
+
+
+def test_in_development_this_machine_by_name_is_still_accepted(clients: dict[str, Client]) -> None:
+    for url in ("http://127.0.0.1:9/hooks", "http://localhost:9/hooks", "http://[::1]:9/hooks"):
+        assert create(clients["sunny"], url=url).status_code == 201
+
+
 def test_deleting_an_endpoint_removes_it_and_its_deliveries(clients: dict[str, Client]) -> None:
     endpoint = create(clients["sunny"]).json()
     assert post(clients["sunny"], report_body()).status_code == 201

@@ -46,7 +46,7 @@ T0 = datetime.fromisoformat("2026-11-25T22:59:00+01:00")
 CONSENT = {"given_at": "2026-11-25T22:58:30+01:00", "text_version": "fr-2026-11", "scope": ["report", "content"]}
 PLATFORM_EVENTS = ["report.created", "report.shared", "report.share_withdrawn", "case.status_changed"]
 HELPLINE_EVENTS = ["report.shared", "report.share_withdrawn", "case.status_changed"]
-CLIENT_TIMEOUT = 1.0
+CLIENT_TIMEOUT = 2.0  # the whole attempt's deadline: room for a loaded machine to answer a local 204
 
 
 # --- an independent Standard Webhooks verifier (deliberately not relais.webhooks.signing) ---
@@ -335,7 +335,7 @@ def test_every_event_arrives_signed_and_in_order_through_errors_timeouts_and_rat
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
     # 7 + 5 scripted failures, 4 + 2: each failure was retried exactly once more.
     assert (len(to_platform.requests), len(to_helpline.requests)) == (12, 6)
-    assert Attempt.objects.count() == 18
+    assert Attempt.objects.count() == 18, list(Attempt.objects.values_list("delivery__event_type", "error"))
     assert Attempt.objects.filter(outcome="retry").count() == 7
     assert rounds >= 4
 
@@ -766,7 +766,9 @@ def test_two_relais_db_worker_processes_share_the_queue_and_send_each_event_once
     assert len({r.message_id for r in to_platform.accepted}) == 20
     assert all(r.verified_by == [True] for r in to_platform.requests)
     assert Delivery.objects.filter(endpoint=endpoint, status="delivered").count() == 20
-    ran_by = [w for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) for w in ids]
-    assert len(ran_by) == 20  # 20 tasks run, each by one worker only
-    assert set(ran_by) <= {"w0", "w1"}
+    # Each task ran on one worker only. There are more than 20: one endpoint takes one attempt at a time,
+    # so a worker that finds it busy returns, and the end of each attempt enqueues the endpoint's next.
+    ran_by = [ids for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) if ids]  # not watchdogs
+    assert all(len(ids) == 1 for ids in ran_by)
+    assert {w for ids in ran_by for w in ids} <= {"w0", "w1"}
     assert Endpoint.objects.get().failure_streak == 0

@@ -31,6 +31,9 @@ class Endpoint(models.Model):
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
     failure_streak = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row (any success resets).")
+    last_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an attempt to it last started: whose turn is next (round robin)."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -31,16 +31,18 @@ import httpx
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.module_loading import import_string
 
 from relais import clock
 from relais.tenants.models import Helpline, Platform
-from relais.webhooks import event_types, retry, signing, targets
+from relais.webhooks import event_types, retry, signing, targets, transport
 from relais.webhooks.models import Attempt, Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
 Tenant = Platform | Helpline
 USER_AGENT = "Relais-Webhooks/1"
+LEASE_MARGIN_SECONDS = 5.0
 
 
 class WebhookError(ValueError):
@@ -69,7 +71,7 @@ def schedule() -> retry.Schedule:
 
 def check_url(url: str) -> str:
     try:
-        return targets.check_url(url, production=settings.PRODUCTION)
+        return targets.check_url(url, production=settings.PRODUCTION, resolve=resolver())
     except ValueError as exc:
         raise WebhookError("url", str(exc)) from None
 
@@ -306,28 +308,25 @@ class Response:
     refused: bool = False
 
 
-def _refusal(url: str) -> Response | None:
-    """In production, resolve the host again right before sending: a name registered as public may have
-    been pointed at an internal address since (residual gap: the HTTP client resolves once more)."""
-    if not settings.PRODUCTION:
-        return None
-    host = targets.host_of(url)
-    try:
-        addresses = targets.system_resolver(host)
-    except OSError as exc:
-        return Response(None, f"DNS: {exc}"[:300], 0)
-    if not addresses or not all(targets.public_address(a) for a in addresses):
-        return Response(None, f"refused: {host} resolves to a non-public address", 0, refused=True)
-    return None
+def resolver() -> targets.Resolver:
+    """DNS, as `RELAIS_WEBHOOK_RESOLVER` names it (the system's by default; tests put a stand-in there)."""
+    return import_string(settings.RELAIS_WEBHOOK_RESOLVER)  # type: ignore[no-any-return]
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """One POST: no redirects followed, no proxy from the environment, a timeout on every phase."""
-    refused = _refusal(url)
-    if refused is not None:
-        return refused
+    """One POST within one wall-clock deadline (connect to the last byte of the answer's headers), to an
+    address checked just before — in every mode, the name being resolved once and the connection made to
+    that address (transport.py) — or through `RELAIS_WEBHOOK_PROXY`. No redirects, no proxy from the
+    environment. A refusal is decided before any connection is opened."""
     timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
+    proxy = settings.RELAIS_WEBHOOK_PROXY or None
+    try:
+        addresses = targets.addresses_to_connect(url, production=settings.PRODUCTION, resolve=resolver())
+    except ValueError as exc:
+        refused = "does not resolve" not in str(exc)
+        return Response(None, (f"refused: {exc}" if refused else f"DNS: {exc}")[:300], 0, refused=refused)
     started = time.perf_counter()
+    network = transport.PinnedNetwork(None if proxy else addresses, time.monotonic() + timeout)
 
     def elapsed() -> int:
         return round((time.perf_counter() - started) * 1000)
@@ -335,7 +334,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     try:
         with (
             httpx.Client(
-                timeout=timeout, follow_redirects=False, trust_env=False, proxy=settings.RELAIS_WEBHOOK_PROXY or None
+                transport=transport.PinnedTransport(network, proxy), timeout=timeout, follow_redirects=False
             ) as client,
             client.stream("POST", url, content=body, headers=headers) as answer,
         ):
@@ -347,7 +346,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         return Response(None, f"refused: {exc}"[:300], elapsed(), refused=True)
     except httpx.HTTPError as exc:
+        if network.past_deadline():  # the deadline's timer shut the socket mid-read
+            return Response(None, f"timeout after {timeout:g} s", elapsed())
         return Response(None, f"connection error: {type(exc).__name__}: {exc}"[:300], elapsed())
+    finally:
+        network.close()
 
 
 @dataclass(frozen=True)
@@ -380,6 +383,13 @@ def _claim(pk: int, now: datetime) -> _Claim | str:
         )
         if earlier.exists():
             return "waiting for an earlier event about the same object"
+        # One attempt at a time per endpoint: the endpoint's row lock orders two claims for it (PostgreSQL).
+        Endpoint.objects.select_for_update().filter(pk=endpoint.pk).values_list("pk").first()
+        sending = Delivery.objects.filter(
+            endpoint_id=endpoint.pk, status=Delivery.Status.PENDING, claimed_until__gt=now
+        ).exclude(pk=pk)
+        if sending.exists():
+            return "held: another delivery to this endpoint is being sent"
         if delivery.attempts >= settings.RELAIS_WEBHOOK_MAX_ATTEMPTS:
             # Only reachable when attempts were claimed but never recorded (workers dying on it).
             delivery.status = Delivery.Status.FAILED
@@ -387,14 +397,15 @@ def _claim(pk: int, now: datetime) -> _Claim | str:
             delivery.last_error = f"gave up after {delivery.attempts} attempts that could not complete"
             delivery.claim, delivery.claimed_until = "", None
             delivery.save(update_fields=["status", "finished_at", "last_error", "claim", "claimed_until"])
-            _kick_next(delivery)
+            _kick_endpoint(endpoint.pk, now)
             return "gave up"
         token = secrets.token_hex(16)
-        lease_end = now + timedelta(seconds=settings.RELAIS_WEBHOOK_LEASE_SECONDS)
+        lease_end = now + lease()
         delivery.attempts += 1
         delivery.claim = token
         delivery.claimed_until = lease_end
         delivery.save(update_fields=["attempts", "claim", "claimed_until"])
+        Endpoint.objects.filter(pk=endpoint.pk).update(last_attempt_at=now)
         # The watchdog: if this worker dies before recording the attempt, this run retries it.
         transaction.on_commit(partial(_enqueue, pk, lease_end), robust=True)
         body = delivery.body.encode()
@@ -411,13 +422,53 @@ def _claim(pk: int, now: datetime) -> _Claim | str:
         return _Claim(pk, token, delivery.attempts, endpoint.url, body, headers, now)
 
 
+def lease() -> timedelta:
+    """How long a claim holds a delivery and its endpoint: never shorter than an attempt can last, so no
+    second worker sends the same delivery (or to the same endpoint) while the first still may."""
+    deadline = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
+    return timedelta(seconds=max(settings.RELAIS_WEBHOOK_LEASE_SECONDS, deadline))
+
+
+def sendable(now: datetime) -> QuerySet[Delivery]:
+    """Deliveries that may be sent now: due, not held, the earliest pending about their object to their
+    endpoint, and to an endpoint no attempt is under way for (one at a time per endpoint)."""
+    pending = Delivery.Status.PENDING
+    sending = Delivery.objects.filter(endpoint_id=OuterRef("endpoint_id"), status=pending, claimed_until__gt=now)
+    earlier = Delivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"), subject=OuterRef("subject"), status=pending, pk__lt=OuterRef("pk")
+    )
+    return (
+        Delivery.objects.filter(status=pending, endpoint__disabled_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .exclude(Exists(sending))
+        .exclude(Exists(earlier))
+    )
+
+
+def next_turn(now: datetime) -> int | None:
+    """The delivery to send next: of the endpoints with something sendable, the one whose last attempt is
+    oldest (never tried first), its earliest delivery. Round robin between endpoints, so a tenant whose
+    receiver is slow or down gets one attempt in turn, not the worker."""
+    order = (F("endpoint__last_attempt_at").asc(nulls_first=True), "pk")
+    pk: int | None = sendable(now).order_by(*order).values_list("pk", flat=True).first()
+    return pk
+
+
 def attempt_delivery(pk: int) -> str:
-    """The `deliver` task: one attempt at delivery `pk`, if it is its turn. Returns what happened."""
-    claim = _claim(pk, clock.now())
-    if isinstance(claim, str):
-        return claim
+    """The `deliver` task: one attempt, at the delivery whose turn it is (`next_turn`), which is `pk` unless
+    another endpoint has waited longer. Returns what happened. Every delivery has a task, so a run that
+    sends another's leaves its own to a later run; a run that finds nothing to send costs one query."""
+    now = clock.now()
+    turn = next_turn(now)
+    claim = _claim(turn, now) if turn is not None else "nothing due"
+    note = "" if turn == pk else f"delivery {turn}'s turn: "
+    if isinstance(claim, str):  # nothing else waits (or another worker took it first): ours, if it can go
+        claim, note = _claim(pk, now), ""
+        if isinstance(claim, str):
+            return claim
     response = post(claim.url, claim.body, claim.headers)
-    return _record(claim, response, clock.now())
+    return note + _record(claim, response, clock.now())
 
 
 def _record(claim: _Claim, response: Response, now: datetime) -> str:
@@ -475,24 +526,14 @@ def _record(claim: _Claim, response: Response, now: datetime) -> str:
                 fields += ["status", "finished_at"]
             _count_failure(endpoint_id, response, now)
         delivery.save(update_fields=fields)
-        if delivery.status != Delivery.Status.PENDING:
-            _kick_next(delivery)
+        _kick_endpoint(endpoint_id, now)
     return f"{outcome} ({response.status_code or response.error})"
 
 
-def _kick_next(delivery: Delivery) -> None:
-    """`delivery` is finished: the next event about the same object to the same endpoint may go now."""
-    following = (
-        Delivery.objects.filter(
-            endpoint_id=delivery.endpoint_id,
-            subject=delivery.subject,
-            status=Delivery.Status.PENDING,
-            pk__gt=delivery.pk,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+def _kick_endpoint(endpoint_id: Any, now: datetime) -> None:
+    """An attempt to this endpoint ended: its next sendable delivery gets a task, because the tasks of
+    those that found it busy meanwhile have run and returned (per-endpoint concurrency of one)."""
+    following = sendable(now).filter(endpoint_id=endpoint_id).order_by("pk").values_list("pk", flat=True).first()
     if following is not None:
         transaction.on_commit(partial(_enqueue, following), robust=True)
 

@@ -1,11 +1,15 @@
-"""Which URLs a tenant may register as a webhook endpoint. Pure: the DNS resolver is passed in.
+"""Which URLs a tenant may register as a webhook endpoint, and which addresses a request may connect
+to. Pure: the DNS resolver is passed in.
 
 A webhook URL is chosen by someone outside Relais and then called from inside it, which is the textbook
-server-side request forgery. In production an endpoint must be HTTPS and must not point at a loopback,
-private, link-local or otherwise non-public address — neither as a literal nor through its DNS name —
-and the name is resolved again before every attempt (a name can be changed after registration). In
-development `http://` is allowed for this machine only (127.0.0.1, localhost, [::1]), which is what the
-tests' local receiver uses.
+server-side request forgery. In every mode an endpoint must be HTTPS and must not point at a loopback,
+private, link-local or otherwise non-public address — neither as a literal, nor through its DNS name, nor
+as an IPv4 address wrapped in an IPv6 one (mapped, IPv4-compatible, NAT64, 6to4, Teredo) — and the name is
+resolved again before every attempt (a name can be changed after registration); the request then connects
+to the address that was checked (services.py), not to whatever the name resolves to a moment later.
+Development alone adds one explicit allowance: this machine by name (127.0.0.1, localhost, [::1]), over
+`http://` too, which is what the tests' local receivers use. It does not extend to other private
+addresses: a development server reachable from a network must not become a way into it.
 """
 
 from __future__ import annotations
@@ -27,14 +31,51 @@ def system_resolver(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: where the IPv4 sits is the operator's choice
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated (RFC 4291); `::127.0.0.1` reaches 127.0.0.1
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for, where a translator or tunnel may deliver it.
+
+    Python's `is_global` judges these by their IPv6 prefix alone (`64:ff9b::7f00:1` and `2002:7f00:1::`
+    count as global), so each is checked again as the IPv4 address it carries."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip in NAT64 or ip in IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # the Teredo server and the (de-obfuscated) client
+    return found
+
+
 def public_address(address: str) -> bool:
+    """True for an address anyone on the internet could reach: not loopback, private, link-local,
+    reserved, multicast, nor an IPv6 form of such an IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64 or ip in IPV4_COMPATIBLE:
+            return False
+        if not all(v4.is_global and not v4.is_multicast for v4 in embedded_ipv4(ip)):
+            return False
+    return ip.is_global and not ip.is_multicast
+
+
+def loopback_address(address: str) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return ip.is_loopback
 
 
 def host_of(url: str) -> str:
@@ -62,20 +103,60 @@ def check_url(url: str, *, production: bool, resolve: Resolver | None = None) ->
         raise ValueError("must not contain a #fragment")
     if port == 0:
         raise ValueError("needs a valid port")
-    if not production:
-        if parts.scheme == "http" and host not in LOCAL_HOSTS:
-            raise ValueError("must start with https:// (http:// is allowed only for 127.0.0.1 or localhost)")
-        return url
+    if not production and host.strip("[]") in LOCAL_HOSTS:
+        return url  # the development allowance: this machine, by name
     if parts.scheme != "https":
-        raise ValueError("must start with https://")
+        if production:
+            raise ValueError("must start with https://")
+        raise ValueError("must start with https:// (http:// is allowed only for 127.0.0.1 or localhost)")
     check_host(host, resolve=resolve or system_resolver)
     return url
 
 
-def check_host(host: str, *, resolve: Resolver) -> None:
-    """ValueError unless `host` is, or resolves only to, public addresses."""
+def addresses_to_connect(url: str, *, production: bool, resolve: Resolver) -> list[str]:
+    """The addresses a request to `url` may connect to now, resolved once: the request must connect to
+    one of these and resolve nothing itself (a second look-up is where DNS rebinding happens).
+
+    ValueError when the host now resolves to anything it may not reach: in development the allowance
+    for 127.0.0.1 / localhost / [::1] holds only while they resolve to loopback addresses."""
+    host = host_of(url).strip("[]")
+    if not production and host in LOCAL_HOSTS:
+        addresses = _resolved(host, resolve)
+        if not all(loopback_address(a) for a in addresses):
+            raise ValueError(f"{host} resolves to a non-loopback address")
+        return addresses
+    _check_form(host)
+    addresses = _resolved(host, resolve)
+    if not all(public_address(a) for a in addresses):
+        raise ValueError(f"{host} resolves to a non-public address")
+    return addresses
+
+
+def _check_form(host: str) -> None:
+    """Names that are local by their form alone (and integers such as 2130706433, which is 127.0.0.1)."""
     if host in LOCAL_HOSTS or host.endswith(INTERNAL_SUFFIXES) or "." not in host.strip("[]").replace(":", "."):
         raise ValueError("must not point at a local or internal host")
+
+
+def _resolved(host: str, resolve: Resolver) -> list[str]:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return [host]
+    try:
+        addresses = list(resolve(host))
+    except OSError as exc:
+        raise ValueError(f"host {host} does not resolve ({exc})") from None
+    if not addresses:
+        raise ValueError(f"host {host} does not resolve")
+    return addresses
+
+
+def check_host(host: str, *, resolve: Resolver) -> None:
+    """ValueError unless `host` is, or resolves only to, public addresses."""
+    _check_form(host)
     literal = host.strip("[]")
     try:
         ipaddress.ip_address(literal)

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from relais.webhooks.targets import loopback_address
 
 
 class Command(BaseCommand):
@@ -21,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PRODUCTION and not loopback_bind(options["bind"]):
+            raise CommandError(
+                f"Refusing to serve development mode on {options['bind']}: it runs with DEBUG, the public "
+                "development secret key and the demo, and is meant for this machine only. To serve others, set "
+                "RELAIS_ENVIRONMENT=production (with SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL); to try it "
+                "here, bind to 127.0.0.1 (RELAIS_BIND=127.0.0.1:8000)."
+            )
         call_command("check", deploy=settings.PRODUCTION, fail_level="ERROR")
         if settings.PRODUCTION and not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -52,3 +61,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Relais on http://{options['bind']}/ ({options['workers']} workers)")
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process by gunicorn, argv is ours
+
+
+def loopback_bind(bind: str) -> bool:
+    """`127.0.0.1:8000`, `[::1]:8000`, `localhost:8000` are this machine; `0.0.0.0:8000`, a LAN address,
+    a host name or a `unix:` socket (reachable by whoever can reach its path or its proxy) are not."""
+    host = bind.rsplit(":", 1)[0] if ":" in bind and not bind.endswith("]") else bind
+    host = host.strip("[]")
+    return host == "localhost" or loopback_address(host)
