@@ -99,7 +99,8 @@ def log_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         duration_ms = round((finished - started).total_seconds() * 1000, 1)
     name = task_result.task.module_path
     status = str(task_result.status)
-    _tasks_logger.info(
+    _tasks_logger.log(
+        logging.WARNING if status == "FAILED" else logging.INFO,
         "task %s %s",
         name,
         status,

@@ -51,8 +51,9 @@ HELP_ROUTE = "api/v1/help"
 REPORTS_ROUTE = "api/v1/reports"
 
 
-def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:
-    """Counts one answered request (called by relais.middleware.RequestLog for every request)."""
+def observe_request(*, route: str, method: str, status: int, seconds: float, replayed: bool = False) -> None:
+    """Counts one answered request (called by relais.middleware.RequestLog for every request). An answer
+    replayed for an Idempotency-Key (`replayed`) was counted as stored or refused the first time."""
     method = method if method in _METHODS else "OTHER"
     REQUEST_SECONDS.labels(route, method, str(status)).observe(seconds)
     if route == HELP_ROUTE and method == "GET" and status == 200:
@@ -60,6 +61,8 @@ def observe_request(*, route: str, method: str, status: int, seconds: float) -> 
     elif route == REPORTS_ROUTE and method == "POST":
         if status in (200, 201, 429, 503):  # each of these carries the help card (help first)
             HELP_CARDS.labels("report").inc()
+        if replayed:
+            return
         if status == 201:
             REPORTS_STORED.inc()
         elif status in (422, 429, 503):

@@ -42,7 +42,11 @@ class RequestLog:
             route = route_of(request)
             response["X-Request-Id"] = rid
             metrics.observe_request(
-                route=route, method=request.method or "", status=response.status_code, seconds=seconds
+                route=route,
+                method=request.method or "",
+                status=response.status_code,
+                seconds=seconds,
+                replayed=response.get("Idempotent-Replayed") == "true",
             )
             request_logger.info(
                 "%s %s %s %.1f ms",

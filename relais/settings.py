@@ -358,7 +358,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("RELAIS_LOG_LEVEL", "INFO")},
     # httpx logs every webhook request with its full URL at INFO; the delivery log already records them.
     # fontTools logs every font subset of every evidence PDF at INFO.
-    "loggers": {"httpx": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # django_tasks logs each task's start and end at INFO: relais.tasks writes the one line per task (its
+    # failures' tracebacks, at ERROR, still come through).
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 RELAIS_METRICS_TOKEN = os.environ.get("RELAIS_METRICS_TOKEN", "")
 """The bearer token a Prometheus scraper sends to GET /metrics; empty: there is no /metrics (404)."""

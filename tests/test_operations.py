@@ -183,6 +183,23 @@ def test_metrics_show_each_endpoints_queue_and_how_late_its_oldest_delivery_is(
     assert "hooks.example" not in text
 
 
+@pytest.mark.django_db
+@override_settings(RELAIS_METRICS_TOKEN=TOKEN)
+def test_a_replayed_report_is_not_counted_twice_and_a_rate_limited_one_is_refused_429(
+    api: Client, client: Client
+) -> None:
+    before = scrape(client)
+    assert post(api, report_body(), **{"Idempotency-Key": "k-1"}).status_code == 201
+    replay = post(api, report_body(), **{"Idempotency-Key": "k-1"})
+    assert (replay.status_code, replay["Idempotent-Replayed"]) == (201, "true")
+    with override_settings(RELAIS_RATE_LIMIT="2/minute"):
+        assert post(api, report_body(platform_report_id="rep-2")).status_code == 429
+    after = scrape(client)
+    assert after[("relais_reports_stored_total", ())] - before.get(("relais_reports_stored_total", ()), 0) == 1
+    refused = ("relais_reports_refused_total", (("reason", "429"),))
+    assert after[refused] - before.get(refused, 0) == 1
+
+
 # --- Logs ---
 
 
