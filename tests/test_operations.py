@@ -326,3 +326,35 @@ def test_under_relais_serve_every_worker_answers_the_sum_of_all_workers_counts(t
         assert not (tmp_path / "metrics" / "counter_stale.db").exists()
     finally:
         server.close()
+
+
+def test_gunicorn_access_lines_carry_no_case_code() -> None:
+    from gunicorn.config import Config
+
+    from relais.logs import RedactingGunicornLogger
+
+    typed = "/api/v1/helpline/cases/4821%20093%20755%201627"
+
+    class Request:
+        method = "GET"
+        path = typed
+        query = ""
+        version = (1, 1)
+        headers: list[tuple[str, str]] = [("REFERER", "https://relais.example" + typed)]
+
+    class Response:
+        status = "404 Not Found"
+        sent = 10
+        headers: list[tuple[str, str]] = []
+
+    environ = {
+        "RAW_URI": typed,
+        "REQUEST_METHOD": "GET",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": "/api/v1/helpline/cases/4821 093 755 1627",  # as gunicorn decodes it
+    }
+    atoms = RedactingGunicornLogger(Config()).atoms(Response(), Request(), environ, timedelta(seconds=0.01))
+    written = " ".join(str(v) for v in atoms.values())
+    assert "4821" not in written
+    assert "1627" not in written
+    assert "/api/v1/helpline/cases/[redacted]" in written
