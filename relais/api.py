@@ -6,13 +6,13 @@ Every error is JSON with a `detail`; validation errors also list each offending 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from csp.constants import SELF
 from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
@@ -24,6 +24,7 @@ from relais.http import json_response, validation_error_response
 from relais.idempotency.openapi import document_idempotency
 from relais.moderation.api import router as moderation_router
 from relais.ratelimit import document_rate_limits
+from relais.readiness import readiness
 from relais.reports.api import router as reports_router
 from relais.tenants.access import ServiceUnavailable
 from relais.webhooks.api import router as webhooks_router
@@ -93,6 +94,32 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def health(request: HttpRequest) -> HttpResponse:
     """Also the no-op baseline that bench/http_help.py compares /api/v1/help against."""
     return json_response(200, {"status": "ok"})
+
+
+class ReadyOut(Schema):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, Literal["ok", "failed"]] = Field(
+        description="`database`, `cache` and `worker` (a task has waited long with no worker running: ADR 0026)"
+    )
+    detail: str | None = Field(default=None, description="What failed, in words (503 only)")
+
+
+@api.get(
+    "/v1/ready",
+    auth=None,
+    tags=["operations"],
+    response={200: ReadyOut, 503: ReadyOut},
+    summary="Readiness: the database, the cache and the task worker answer",
+)
+def ready(request: HttpRequest) -> HttpResponse:
+    """200 when every check passes; 503 naming each one that failed. For a load balancer's readiness probe
+    (liveness is /api/v1/health, which touches nothing)."""
+    checks = readiness()
+    failed = [name for name, outcome in checks.items() if outcome != "ok"]
+    if not failed:
+        return json_response(200, {"status": "ready", "checks": checks})
+    detail = f"Not ready: {', '.join(failed)} failed."
+    return json_response(503, {"status": "not ready", "checks": checks, "detail": detail}, {"Retry-After": "10"})
 
 
 api.add_router("/v1/", help_router)

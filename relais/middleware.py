@@ -1,14 +1,83 @@
 """API clients get JSON errors everywhere under /api/, including the ones Django answers before ninja; every
-answer gets the Permissions-Policy header."""
+answer gets the Permissions-Policy header; every request gets an id, a log line and its place in /metrics."""
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
+from relais import metrics
 from relais.http import json_response
+from relais.logs import request_id
+
+_SANE_REQUEST_ID = re.compile(r"[!-~]{1,128}")
+"""A caller's X-Request-Id is kept if it is 1 to 128 printable ASCII characters (no spaces, no controls)."""
+UNMATCHED_ROUTE = "[unmatched]"
+request_logger = logging.getLogger("relais.request")
+
+
+class RequestLog:
+    """Outermost: one log line and one observation per request, by route pattern, never the path (a path can
+    hold a reporter's token or a case code); `X-Request-Id` taken from the caller if sane, else made, and
+    returned on every answer, the rate limits' and errors' included."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        given = request.headers.get("X-Request-Id", "")
+        rid = given if _SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        reset = request_id.set(rid)
+        try:
+            response = self.get_response(request)
+            seconds = time.perf_counter() - started
+            route = route_of(request)
+            response["X-Request-Id"] = rid
+            metrics.observe_request(
+                route=route,
+                method=request.method or "",
+                status=response.status_code,
+                seconds=seconds,
+                replayed=response.get("Idempotent-Replayed") == "true",
+            )
+            request_logger.info(
+                "%s %s %s %.1f ms",
+                request.method,
+                route,
+                response.status_code,
+                seconds * 1000,
+                extra={
+                    "request_id": rid,
+                    "route": route,
+                    "method": request.method,
+                    "status": response.status_code,
+                    "duration_ms": round(seconds * 1000, 2),
+                },
+            )
+            return response
+        finally:
+            request_id.reset(reset)
+
+
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that serves the request (`api/v1/helpline/cases/<code>`); resolved here when a middleware
+    answered before Django did (a 429)."""
+    match = request.resolver_match
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return UNMATCHED_ROUTE
+    return match.route or UNMATCHED_ROUTE
+
 
 _MESSAGES = {404: "Not found", 405: "Method not allowed"}
 

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the log line and the latency cover every answer, the other middlewares' too.
+    "relais.middleware.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     # Every answer, error pages and the API's JSON included, carries the policies (ADR 0024).
     "csp.middleware.CSPMiddleware",
@@ -343,17 +345,36 @@ RELAIS_WEBHOOK_RESOLVER = os.environ.get("RELAIS_WEBHOOK_RESOLVER", "relais.webh
 """Dotted path of the DNS look-up used to check webhook hosts (host -> addresses); the request connects to
 what it answered. The system resolver unless a test or an operator's own resolver is put here."""
 
+RELAIS_LOG_FORMAT = os.environ.get("RELAIS_LOG_FORMAT", "json" if PRODUCTION else "plain")
+"""`json`: one JSON object a line (production default); `plain`: text for a terminal (relais/logs.py)."""
+if RELAIS_LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"RELAIS_LOG_FORMAT={RELAIS_LOG_FORMAT!r}: expected json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "relais.logs.PlainLines", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "relais.logs.JsonLines"},
+    },
     "filters": {"reporter_links": {"()": "relais.logs.RedactReporterLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["reporter_links"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": RELAIS_LOG_FORMAT, "filters": ["reporter_links"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("RELAIS_LOG_LEVEL", "INFO")},
     # httpx logs every webhook request with its full URL at INFO; the delivery log already records them.
     # fontTools logs every font subset of every evidence PDF at INFO.
-    "loggers": {"httpx": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # django_tasks logs each task's start and end at INFO: relais.tasks writes the one line per task (its
+    # failures' tracebacks, at ERROR, still come through).
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }
+RELAIS_METRICS_TOKEN = os.environ.get("RELAIS_METRICS_TOKEN", "")
+"""The bearer token a Prometheus scraper sends to GET /metrics; empty: there is no /metrics (404)."""
+RELAIS_READY_WORKER_SECONDS = float(os.environ.get("RELAIS_READY_WORKER_SECONDS", "300"))
+"""/api/v1/ready fails `worker` when a task has waited this long and no worker started one meanwhile."""
 RELAIS_API_KEY_CACHE_SECONDS = float(os.environ.get("RELAIS_API_KEY_CACHE_SECONDS", "60"))
 """How long a process trusts an API key it has checked (lets help flow while the database is down)."""
 RELAIS_CASE_CODE_DAYS = int(os.environ.get("RELAIS_CASE_CODE_DAYS", "30"))

@@ -4,12 +4,15 @@ from django.urls import include, path
 
 from relais.api import api
 from relais.directory.api import help_view
+from relais.metrics import metrics_view
 
 urlpatterns = [
     # The help card's fast path, ahead of ninja; the ninja operation documents the same endpoint.
     path("api/v1/help", help_view),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    # Prometheus, behind RELAIS_METRICS_TOKEN (relais/metrics.py, ADR 0026).
+    path("metrics", metrics_view),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("relais.handoffs.urls")),
     path("moderation/", include("relais.moderation.urls")),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -50,14 +53,15 @@ class Command(BaseCommand):
             "20",
             # gunicorn 27 puts one control socket per user at a fixed path; two servers on a host would share it.
             "--no-control-socket",
-            "--access-logfile",
-            "-",
-            # Reporters' private links are paths: never written to the access log as they are (relais/logs.py).
+            # Reporters' private links and case codes are paths: never written to the access log as they are
+            # (relais/logs.py). In JSON, Relais' own line per request is the access log (route, status, id).
+            *(["--access-logfile", "-"] if settings.RELAIS_LOG_FORMAT == "plain" else []),
             "--logger-class",
             "relais.logs.RedactingGunicornLogger",
             "--forwarded-allow-ips",
             os.environ.get("RELAIS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder()
         self.stdout.write(f"Relais on http://{options['bind']}/ ({options['workers']} workers)")
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process by gunicorn, argv is ours
@@ -69,3 +73,17 @@ def loopback_bind(bind: str) -> bool:
     host = bind.rsplit(":", 1)[0] if ":" in bind and not bind.endswith("]") else bind
     host = host.strip("[]")
     return host == "localhost" or loopback_address(host)
+
+
+def metrics_folder() -> str:
+    """Where the gunicorn workers write their counters for /metrics (prometheus-client's multiprocess mode):
+    the operator's PROMETHEUS_MULTIPROC_DIR emptied, or a fresh folder. Counters start at zero with the server,
+    as Prometheus expects of a restarted process."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        return tempfile.mkdtemp(prefix="relais-metrics-")
+    folder = Path(given)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return str(folder)
