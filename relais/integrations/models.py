@@ -185,6 +185,7 @@ class PostFetch(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name_plural = "post fetches"
 
     def __str__(self) -> str:
         return f"reviewable {self.reviewable_id} ({self.status})"
