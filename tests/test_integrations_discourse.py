@@ -327,6 +327,30 @@ def test_forum_down_the_report_is_kept_and_the_call_and_the_message_retried(worl
     assert [m["target_recipients"] for _h, m in forum.messages] == ["bea", "bea"]
 
 
+def test_a_flagger_the_webhook_names_gets_help_even_when_the_forums_api_never_answers(
+    world: World, forum: Forum
+) -> None:
+    payload = flag_payload()
+    score = payload["reviewable"]["reviewable_scores"][0]
+    score["user"] = {"id": 88, "username": "bea"}  # the user embedded as an object
+    forum.review_script.extend([401] * 3)  # a key that cannot read the review queue
+    assert deliver(world, payload).status_code == 200
+    run_until_quiet(world)
+    assert PostFetch.objects.get().status == PostFetch.Status.FAILED  # not retried: a person must fix the key
+    [(_headers, message)] = forum.messages
+    assert message["target_recipients"] == "bea"
+    assert HelpMessage.objects.get().status == HelpMessage.Status.SENT
+
+
+def test_a_reviewable_id_that_is_not_a_number_is_refused_before_it_reaches_the_forums_api(world: World) -> None:
+    payload = flag_payload()
+    payload["reviewable"]["id"] = "../admin/users"
+    response = deliver(world, payload)
+    assert response.status_code == 422
+    assert "reviewable.id" in response.json()["detail"]
+    assert nothing_stored()
+
+
 def test_a_connection_that_does_not_send_help_sends_nothing(world: World, forum: Forum) -> None:
     Connection.objects.update(send_help=False)
     from relais.integrations.access import forget_connections

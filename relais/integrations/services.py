@@ -7,7 +7,7 @@ import json
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -18,6 +18,7 @@ import httpx
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -341,13 +342,15 @@ def _record(message: HelpMessage, response: webhook_services.Response, now: date
 
 def sweep(*, now: datetime, limit: int = 1000) -> int:
     """Queue every pending message that is due (a worker that died, a backend that cannot defer)."""
+    return _queue_due(HelpMessage.objects.filter(status=HelpMessage.Status.PENDING), _enqueue, now, limit)
+
+
+def _queue_due(pending: QuerySet[Any], enqueue: Callable[[int], None], now: datetime, limit: int) -> int:
     due = list(
-        HelpMessage.objects.filter(status=HelpMessage.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
     for pk in due:
-        _enqueue(pk)
+        enqueue(pk)
     return len(due)
 
 
@@ -490,14 +493,7 @@ def _enqueue_post_fetch(pk: int, run_after: datetime | None = None) -> None:
 
 def sweep_post_fetches(*, now: datetime, limit: int = 1000) -> int:
     """Queue every call to a forum's API that is due (a worker that died, a backend that cannot defer)."""
-    due = list(
-        PostFetch.objects.filter(status=PostFetch.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        _enqueue_post_fetch(pk)
-    return len(due)
+    return _queue_due(PostFetch.objects.filter(status=PostFetch.Status.PENDING), _enqueue_post_fetch, now, limit)
 
 
 def discourse_defaults(connection: Connection) -> discourse.Defaults:

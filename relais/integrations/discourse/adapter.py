@@ -34,7 +34,8 @@ FLAG_TYPES = {3: "off_topic", 4: "inappropriate", 6: "notify_user", 7: "notify_m
 """PostActionType's ids (app/models/post_action_type.rb), for a score type that gives its id alone."""
 MAX_TEXT = 10000
 _WEB_URL = re.compile(r"^https?://[!-~]+$")
-_OPAQUE = re.compile(r"^[!-~]{1,40}$")
+_ID = re.compile(r"^-?[0-9]{1,20}$")
+"""Discourse's ids are integers; one given as a string must be digits, since it goes into an API path."""
 _USERNAME = re.compile(r"^[\w.\-]{1,60}$")
 
 
@@ -75,7 +76,7 @@ def _object(value: Any, field: str) -> dict[str, Any]:
 def _id(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and _OPAQUE.match(value):
+    if isinstance(value, str) and _ID.match(value):
         return value
     return None
 

@@ -19,11 +19,10 @@ from pydantic import ValidationError
 
 from relais import clock
 from relais.evidence import crypto
-from relais.http import field_errors, json_response
-from relais.integrations import access, services
+from relais.http import json_response
+from relais.integrations import access, answers, services
 from relais.integrations.discourse import adapter
-from relais.integrations.mastodon.views import _refuse
-from relais.integrations.models import Connection, Kind
+from relais.integrations.models import Kind
 from relais.integrations.signatures import hub_signature_valid
 from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
@@ -41,17 +40,13 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     try:
         known = access.connection_for(connection_id, Kind.DISCOURSE)
     except crypto.SealBroken:
-        logger.exception("discourse connection %s: its secret cannot be opened", connection_id)
-        Connection.objects.filter(pk=connection_id).update(
-            last_refusal="503: the secret cannot be opened (RELAIS_EVIDENCE_KEYS changed?)", last_refusal_at=now
-        )
-        return json_response(503, {"detail": "Not ready: ask the Relais operator."}, {"Retry-After": "300"})
+        return answers.secret_unreadable("discourse", connection_id, now)
     if known is None:
         return json_response(404, {"detail": "No such connection."})
     connection, secret, body = known.connection, known.secret, request.body
     # Discourse's signature has the WebSub form: sha256=<hex HMAC-SHA256 of the body under the secret>.
     if not hub_signature_valid(secret, body, request.headers.get("X-Discourse-Event-Signature")):
-        return _refuse(
+        return answers.refuse(
             connection, 401, "X-Discourse-Event-Signature missing or wrong: check the secret in the webhook", now
         )
     event = request.headers.get("X-Discourse-Event", "")
@@ -61,26 +56,19 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return _refuse(connection, 400, "the body is not JSON (content type application/json?)", now)
+        return answers.refuse(connection, 400, "the body is not JSON (content type application/json?)", now)
     try:
         flag = adapter.read_flag(payload, services.discourse_defaults(connection))
         if flag is None:
             return json_response(202, {"ignored": "not a flagged post"})
         data = ReportIn.model_validate(flag.report)
     except adapter.Unmappable as exc:
-        return _refuse(connection, 422, str(exc), now)
+        return answers.refuse(connection, 422, str(exc), now)
     except ValidationError as exc:
-        named = field_errors([dict(e) for e in exc.errors(include_input=False, include_url=False)])
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in named)
-        return _refuse(connection, 422, f"cannot read the flag: {summary}", now)
+        return answers.refuse(connection, 422, f"cannot read the flag: {answers.unreadable(exc)}", now)
     help_card = help_for(data, connection.platform)
     if help_card is None:
-        return _refuse(
-            connection,
-            422,
-            f"no reporter country: relais platform set {connection.platform.slug} --reporter-country XX",
-            now,
-        )
+        return answers.no_country(connection, now)
     try:
         received = services.take_in_flag(connection=connection, data=data, help_card=help_card, flag=flag, now=now)
     except DatabaseError:
