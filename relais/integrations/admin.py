@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from relais import clock
 from relais.integrations import services
 from relais.integrations.access import forget_connections
-from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
+from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution, PostFetch
 
 
 @admin.register(Connection)
@@ -26,6 +26,7 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "instance_url",
         "category_map",
         "language_fallback",
+        "api_username",
         "send_help",
         "created_at",
         "last_refusal_at",
@@ -34,7 +35,7 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ["platform", "kind", "instance_url", "created_at", "last_refusal_at", "last_refusal"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # `relais mastodon connect`: it seals the credentials and prints the webhook's form
+        return False  # `relais mastodon|discourse connect`: it seals the credentials and prints the webhook's form
 
     def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -92,4 +93,19 @@ class MediaFetchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = [f.name for f in MediaFetch._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(PostFetch)
+class PostFetchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Discourse: the call to the forum's review API completing each flag (a failed one shows why)."""
+
+    list_display = ["created_at", "connection", "reviewable_id", "status", "attempts", "last_error", "finished_at"]
+    list_filter = ["status", "connection"]
+    readonly_fields = [f.name for f in PostFetch._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -16,11 +16,21 @@ from relais.tenants.models import Platform
 
 class Kind(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
+    DISCOURSE = "discourse", "Discourse"
 
 
 def default_category_map() -> dict[str, Any]:
     """Mastodon's four categories; `violation` names rules, which each instance numbers itself (map them)."""
     return {"categories": {"spam": "other", "legal": "other", "violation": "other", "other": "other"}, "rules": {}}
+
+
+def discourse_category_map() -> dict[str, Any]:
+    """Discourse's flag types (PostActionType: `off_topic`, `inappropriate`, `spam`, `illegal`, `notify_user`,
+    `notify_moderators`; custom flags have their own names). All `other` until the forum maps them: none of
+    them says which harm it is, and `illegal` covers everything from a threat to a copyright claim — guessing
+    would send a reporter to the wrong helpline (ADR 0023, Discourse)."""
+    words = ("off_topic", "inappropriate", "spam", "illegal", "notify_user", "notify_moderators")
+    return {"categories": dict.fromkeys(words, "other"), "rules": {}}
 
 
 def validate_category_map(value: Any) -> None:
@@ -44,6 +54,11 @@ class Connection(models.Model):
     instance_url = models.URLField(max_length=300, help_text="https://… of the instance, without a path.")
     secret_sealed = models.BinaryField(editable=False)
     token_sealed = models.BinaryField(editable=False, blank=True)
+    api_username = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Discourse: the Api-Username the API key acts as (the help messages come from this account).",
+    )
     category_map = models.JSONField(
         default=default_category_map,
         validators=[validate_category_map],
@@ -146,3 +161,31 @@ class MediaFetch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of status {self.content_id} ({self.status})"
+
+
+class PostFetch(models.Model):
+    """Discourse: the one call to the forum's API that completes a flag stored with what the webhook carried
+    (the post's text and author, the flagger's username for the help message). After the answer, on the
+    worker, retried while the forum is down: the report never waits for it (ADR 0023, Discourse)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="post_fetches")
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="post_fetch")
+    reviewable_id = models.CharField(max_length=40, help_text="The forum's reviewable: GET /review/<id>.json.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "post fetches"
+
+    def __str__(self) -> str:
+        return f"reviewable {self.reviewable_id} ({self.status})"

@@ -7,7 +7,7 @@ import json
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -18,20 +18,30 @@ import httpx
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relais import clock
-from relais.evidence import crypto, vault
+from relais.evidence import crypto, reported, vault
 from relais.evidence import services as evidence
 from relais.evidence.schemas import EvidenceItemIn
+from relais.integrations.discourse import adapter as discourse
 from relais.integrations.inbound import Media
-from relais.integrations.models import Connection, HelpMessage, MediaFetch, PlatformResolution
+from relais.integrations.models import (
+    Connection,
+    HelpMessage,
+    Kind,
+    MediaFetch,
+    PlatformResolution,
+    PostFetch,
+    discourse_category_map,
+)
 from relais.moderation.models import Notice, Source
 from relais.reports import links
-from relais.reports.models import Report
+from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
-from relais.reports.services import receive_report
+from relais.reports.services import canonical_of, receive_report
 from relais.tenants.models import Platform
 from relais.tenants.services import update_platform
 from relais.webhooks import retry, targets
@@ -84,6 +94,7 @@ def connect(
     secret: str | None = None,
     reporter_country: str | None = None,
     reporter_timezone: str | None = None,
+    api_username: str = "",
     now: datetime,
 ) -> tuple[Connection, str]:
     """A new connection (or the instance's, renewed: a second `connect` replaces the credentials) and its
@@ -102,6 +113,9 @@ def connect(
             raise ConnectionRefused(f"--instance: {instance} is already connected to another platform")
         if connection is None:
             connection = Connection(platform=platform, kind=kind, instance_url=instance, created_at=now)
+            if kind == Kind.DISCOURSE:
+                connection.category_map = discourse_category_map()
+        connection.api_username = api_username.strip()
         connection.secret_sealed = seal(connection, "secret", secret)
         connection.token_sealed = seal(connection, "token", token.strip()) if token.strip() else b""
         connection.save()
@@ -240,6 +254,8 @@ def attempt_help_message(pk: int) -> str:
     if link is None:
         HelpMessage.objects.filter(pk=pk).update(status=HelpMessage.Status.FAILED, last_error="link revoked")
         return "link revoked: not sent"
+    if connection.kind == Kind.DISCOURSE:
+        return _record(message, _discourse_private_message(message, link), clock.now())
     body = json.dumps(
         {
             "status": help_text(username=message.recipient, language=message.language, link=link),
@@ -255,6 +271,33 @@ def attempt_help_message(pk: int) -> str:
     }
     response = webhook_services.post(f"{connection.instance_url}/api/v1/statuses", body, headers)
     return _record(message, response, clock.now())
+
+
+def help_title(language: str) -> str:
+    """The private message's title on Discourse (which requires one): it says what the message is about."""
+    with translation.override("fr" if language.lower().startswith("fr") else "en"):
+        return _("Your report: help exists")
+
+
+def _discourse_private_message(message: HelpMessage, link: str) -> webhook_services.Response:
+    """`POST /posts.json` with `archetype=private_message` to the flagger alone, as the API user. Discourse has
+    no idempotency key: a sent message is marked sent at once, and only a pending one is ever attempted."""
+    connection = message.connection
+    body = json.dumps(
+        {
+            "title": help_title(message.language),
+            "raw": help_text(username=message.recipient, language=message.language, link=link),
+            "archetype": "private_message",
+            "target_recipients": message.recipient,
+        }
+    ).encode()
+    headers = {
+        "Api-Key": unseal(connection, "token"),
+        "Api-Username": connection.api_username or "system",
+        "Content-Type": "application/json",
+        "User-Agent": "Relais",
+    }
+    return webhook_services.post(f"{connection.instance_url}/posts.json", body, headers)
 
 
 def _record(message: HelpMessage, response: webhook_services.Response, now: datetime) -> str:
@@ -299,13 +342,15 @@ def _record(message: HelpMessage, response: webhook_services.Response, now: date
 
 def sweep(*, now: datetime, limit: int = 1000) -> int:
     """Queue every pending message that is due (a worker that died, a backend that cannot defer)."""
+    return _queue_due(HelpMessage.objects.filter(status=HelpMessage.Status.PENDING), _enqueue, now, limit)
+
+
+def _queue_due(pending: QuerySet[Any], enqueue: Callable[[int], None], now: datetime, limit: int) -> int:
     due = list(
-        HelpMessage.objects.filter(status=HelpMessage.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
     for pk in due:
-        _enqueue(pk)
+        enqueue(pk)
     return len(due)
 
 
@@ -328,8 +373,8 @@ class Download:
     error: str
 
 
-def download(url: str) -> Download:
-    """One GET: no redirects, no proxy from the environment, a timeout on every phase, at most the evidence
+def download(url: str, headers: dict[str, str] | None = None) -> Download:
+    """One GET (with `headers` besides the User-Agent): no redirects, no proxy from the environment, a timeout on every phase, at most the evidence
     size limit read; in production only to public addresses (as webhooks are sent)."""
     if settings.PRODUCTION:
         host = targets.host_of(url)
@@ -348,7 +393,7 @@ def download(url: str) -> Download:
                 trust_env=False,
                 proxy=settings.RELAIS_WEBHOOK_PROXY or None,
             ) as client,
-            client.stream("GET", url, headers={"User-Agent": "Relais"}) as answer,
+            client.stream("GET", url, headers={"User-Agent": "Relais", **(headers or {})}) as answer,
         ):
             if answer.status_code != 200:
                 return Download(None, answer.status_code, f"HTTP {answer.status_code}")
@@ -400,3 +445,132 @@ def attempt_media_fetch(pk: int) -> str:
             transaction.on_commit(partial(_enqueue_fetch, fetch.pk, later), robust=True)
     fetch.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "finished_at"])
     return f"{fetch.status} ({got.status_code or got.error})"
+
+
+# --- Discourse: a flag stored at once, completed from the forum's review API after ---
+
+
+def take_in_flag(
+    *,
+    connection: Connection,
+    data: ReportIn,
+    help_card: dict[str, Any],
+    flag: discourse.Flag,
+    now: datetime,
+) -> Received:
+    """The flag as the webhook carried it, through the shared path — stored before anything slow, so the
+    reporter's help never waits on the forum — and, for a new report, the one call to the forum's review API
+    queued after commit (the post's author, the flagger's username when the webhook named only an id)."""
+    with transaction.atomic():
+        received = take_in(
+            connection=connection,
+            data=data,
+            help_card=help_card,
+            help_to=flag.flagger_username or None,
+            resolved_at=None,
+            now=now,
+        )
+        if received.created:
+            fetch = PostFetch.objects.create(
+                connection=connection,
+                report=received.report,
+                reviewable_id=flag.reviewable_id,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            transaction.on_commit(partial(_enqueue_post_fetch, fetch.pk), robust=True)
+    return received
+
+
+def _enqueue_post_fetch(pk: int, run_after: datetime | None = None) -> None:
+    from relais.integrations.tasks import fetch_post
+
+    if run_after is None:
+        fetch_post.enqueue(pk)
+    elif fetch_post.get_backend().supports_defer:
+        fetch_post.using(run_after=run_after).enqueue(pk)
+
+
+def sweep_post_fetches(*, now: datetime, limit: int = 1000) -> int:
+    """Queue every call to a forum's API that is due (a worker that died, a backend that cannot defer)."""
+    return _queue_due(PostFetch.objects.filter(status=PostFetch.Status.PENDING), _enqueue_post_fetch, now, limit)
+
+
+def discourse_defaults(connection: Connection) -> discourse.Defaults:
+    return discourse.Defaults(
+        forum_url=connection.instance_url,
+        forum_host=(urlsplit(connection.instance_url).hostname or "").lower(),
+        category_map=connection.category_map,
+        language_fallback=connection.language_fallback,
+    )
+
+
+def attempt_post_fetch(pk: int) -> str:
+    """The `fetch_post` task: one call to `GET /review/<id>.json`; fills what the stored item lacks (never
+    overwrites what the webhook gave), takes the item's fingerprint again, and queues the flagger's help
+    message if none exists yet. Retried with the webhooks' schedule while the forum is down."""
+    now = clock.now()
+    fetch = PostFetch.objects.select_related("connection", "report").filter(pk=pk).first()
+    if fetch is None or fetch.status != PostFetch.Status.PENDING:
+        return "nothing to do"
+    if fetch.next_attempt_at is not None and fetch.next_attempt_at > now:
+        return "not due"
+    connection = fetch.connection
+    headers = {
+        "Api-Key": unseal(connection, "token"),
+        "Api-Username": connection.api_username or "system",
+        "Accept": "application/json",
+    }
+    got = download(f"{connection.instance_url}/review/{fetch.reviewable_id}.json", headers)
+    fetch.attempts += 1
+    fetch.last_error = got.error
+    review = None
+    if got.data is not None:
+        try:
+            review = discourse.read_review(json.loads(got.data), discourse_defaults(connection))
+        except (ValueError, discourse.Unmappable) as exc:
+            fetch.status, fetch.last_error = PostFetch.Status.FAILED, f"unreadable answer: {exc}"[:300]
+            fetch.next_attempt_at, fetch.finished_at = None, now
+    with transaction.atomic():
+        if review is not None:
+            _complete(fetch, review, now)
+            fetch.status, fetch.next_attempt_at, fetch.finished_at = PostFetch.Status.DONE, None, now
+        elif fetch.status == PostFetch.Status.PENDING:
+            later = None
+            if retry.classify(got.status_code) == retry.Outcome.RETRY:
+                later = schedule().next_attempt(attempts_made=fetch.attempts, now=now, rand=random.random())  # noqa: S311
+            if later is None:
+                fetch.status, fetch.next_attempt_at, fetch.finished_at = PostFetch.Status.FAILED, None, now
+            else:
+                fetch.next_attempt_at = later
+                transaction.on_commit(partial(_enqueue_post_fetch, fetch.pk, later), robust=True)
+        fetch.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "finished_at"])
+    return f"{fetch.status} ({got.status_code or got.error})"
+
+
+def _complete(fetch: PostFetch, review: discourse.Review, now: datetime) -> None:
+    item = ReportedContent.objects.filter(report=fetch.report).order_by("position").first()
+    if item is not None:
+        changed = False
+        for name in ("text", "author_handle", "author_profile_url"):
+            if not getattr(item, name) and getattr(review, name):
+                setattr(item, name, getattr(review, name))
+                changed = True
+        if changed:
+            item.sha256 = reported.content_sha256(canonical_of(item))
+            item.save(update_fields=["text", "author_handle", "author_profile_url", "sha256"])
+    connection = fetch.connection
+    if (
+        connection.send_help
+        and review.flagger_username
+        and not HelpMessage.objects.filter(report=fetch.report).exists()
+    ):
+        message = HelpMessage.objects.create(
+            connection=connection,
+            report=fetch.report,
+            recipient=review.flagger_username,
+            language=fetch.report.reporter_language,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        transaction.on_commit(partial(_enqueue, message.pk), robust=True)

@@ -17,3 +17,9 @@ def send_help_message(message_pk: int) -> str:
 def fetch_media(fetch_pk: int) -> str:
     """Fetch one picture or video of a reported status into the report's evidence; returns what happened."""
     return services.attempt_media_fetch(fetch_pk)
+
+
+@task()
+def fetch_post(fetch_pk: int) -> str:
+    """Discourse: the one call to the forum's review API completing a stored flag; returns what happened."""
+    return services.attempt_post_fetch(fetch_pk)

@@ -20,20 +20,15 @@ from pydantic import ValidationError
 
 from relais import clock
 from relais.evidence import crypto
-from relais.http import field_errors, json_response
-from relais.integrations import access, services
+from relais.http import json_response
+from relais.integrations import access, answers, services
 from relais.integrations.mastodon import adapter
-from relais.integrations.models import Connection, Kind
+from relais.integrations.models import Kind
 from relais.integrations.signatures import hub_signature_valid
 from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
 
 logger = logging.getLogger(__name__)
-
-
-def _refuse(connection: Connection, status: int, reason: str, now: datetime) -> HttpResponse:
-    services.note_refusal(connection, f"{status}: {reason}", now)
-    return json_response(status, {"detail": reason})
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -55,22 +50,18 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     try:
         known = access.connection_for(connection_id, Kind.MASTODON)
     except crypto.SealBroken:
-        # The evidence keys were rotated without this connection: nothing can be checked, so nothing is
-        # taken; a 503 makes Mastodon retry while the operator runs `relais mastodon connect` again.
-        logger.exception("mastodon connection %s: its secret cannot be opened", connection_id)
-        Connection.objects.filter(pk=connection_id).update(
-            last_refusal="503: the secret cannot be opened (RELAIS_EVIDENCE_KEYS changed?)", last_refusal_at=now
-        )
-        return json_response(503, {"detail": "Not ready: ask the Relais operator."}, {"Retry-After": "300"})
+        return answers.secret_unreadable("mastodon", connection_id, now)
     if known is None:
         return json_response(404, {"detail": "No such connection."})
     connection, secret, body = known.connection, known.secret, request.body
     if not hub_signature_valid(secret, body, request.headers.get("X-Hub-Signature")):
-        return _refuse(connection, 401, "X-Hub-Signature missing or wrong: check the secret in Mastodon's form", now)
+        return answers.refuse(
+            connection, 401, "X-Hub-Signature missing or wrong: check the secret in Mastodon's form", now
+        )
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return _refuse(connection, 400, "the body is not JSON", now)
+        return answers.refuse(connection, 400, "the body is not JSON", now)
     event = payload.get("event") if isinstance(payload, dict) else None
     if isinstance(payload, dict) and isinstance(event, str) and event not in adapter.REPORT_EVENTS:
         return json_response(202, {"ignored": event[:100]})
@@ -83,19 +74,12 @@ def webhook(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
         read = adapter.read(payload, defaults)
         data = ReportIn.model_validate(read.report)
     except adapter.Unmappable as exc:
-        return _refuse(connection, 422, str(exc), now)
+        return answers.refuse(connection, 422, str(exc), now)
     except ValidationError as exc:
-        named = field_errors([dict(e) for e in exc.errors(include_input=False, include_url=False)])
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in named)
-        return _refuse(connection, 422, f"cannot read the report: {summary}", now)
+        return answers.refuse(connection, 422, f"cannot read the report: {answers.unreadable(exc)}", now)
     help_card = help_for(data, connection.platform)
     if help_card is None:
-        return _refuse(
-            connection,
-            422,
-            f"no reporter country: relais platform set {connection.platform.slug} --reporter-country XX",
-            now,
-        )
+        return answers.no_country(connection, now)
     resolved_at = (_instant(read.action_taken_at) or now) if read.action_taken else None
     try:
         received = services.take_in(
