@@ -442,3 +442,29 @@ def test_a_status_counts_only_where_when_and_for_what_it_was_awarded(
     assert standing.trusted is trusted
     assert reason in standing.reason
     assert (standing.authority is not None) is trusted
+
+
+# --- the stored queue key (ADR 0014): the same order as `priority`, as one integer ---
+
+
+def test_the_stored_queue_rank_orders_as_priority_and_the_full_key_breaks_every_tie() -> None:
+    from itertools import product
+
+    from relais.moderation import priority as rules
+
+    at = datetime(2026, 11, 25, 21, 0, tzinfo=ZoneInfo("UTC"))
+    every = [
+        NoticeFacts(received_at=at, category=c, trusted_flagger=t, danger_immediate=d, reporter_age=a)
+        for t, d, a, c in product((True, False), (True, False), (None, 14, 40), (*rules.SEVERITY, "unknown"))
+    ]
+    for a, b in product(every, repeat=2):
+        assert (rules.queue_rank(a) < rules.queue_rank(b)) == (priority(a, at).rank[:4] < priority(b, at).rank[:4])
+    earlier = NoticeFacts(at - timedelta(hours=1), "harassment", False, False, 14)
+    later = NoticeFacts(at, "harassment", False, False, 14)
+    assert rules.queue_key(earlier, "b", at) < rules.queue_key(later, "a", at)
+    assert rules.queue_key(later, "a", at) < rules.queue_key(later, "b", at)
+    table = rules.queue_ranks()
+    assert len(table) == 8 * len(rules.SEVERITY)
+    for trusted, immediate, minor, category, rank in table:
+        facts = NoticeFacts(at, category, trusted, immediate, 14 if minor else 40)
+        assert rank == rules.queue_rank(facts)
