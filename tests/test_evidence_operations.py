@@ -161,3 +161,14 @@ def test_every_evidence_setting_is_documented() -> None:
     for name in names:
         assert f"| `{name}` |" in readme, name
         assert f"\n{name}=" in example, name
+
+
+def test_sweep_removes_the_folder_of_a_purged_report_whose_last_blob_it_deletes(evidence_store: Path) -> None:
+    left = evidence_store / "7d0c6a52-4b1e-4c8a-9d3e-2f1a0b9c8d7e" / "12.sealed"  # a delete that failed at purge
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"RLVE")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(left, (two_days_ago, two_days_ago))
+    assert command("sweep").endswith("1 unused stored files deleted.\n")
+    assert not left.parent.exists()
+    assert evidence_store.exists()

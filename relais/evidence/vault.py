@@ -6,14 +6,16 @@ against the SHA-256 recorded at receipt, so a pack is never built from anything 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from relais.evidence import crypto
 from relais.evidence.models import EvidenceItem
@@ -103,6 +105,18 @@ def delete_quietly(name: str) -> bool:
         logger.exception("evidence: could not delete blob %s", name)
         return False
     return True
+
+
+def remove_empty_folder(report_id: str) -> None:
+    """Remove the report's folder once its blobs are deleted, so a listing of the evidence folder does not
+    keep the ids of purged reports. Only a file-system storage has folders: in a bucket (S3…) a "folder" is
+    a prefix that disappears with its last object, so there is nothing to do. A folder still holding a file
+    (a blob whose deletion failed, swept later) stays."""
+    store = storage()
+    if not isinstance(store, FileSystemStorage):
+        return
+    with contextlib.suppress(OSError):  # absent (no evidence) or not empty (a blob left for the sweep)
+        Path(store.path(report_id)).rmdir()
 
 
 def read(item: EvidenceItem) -> bytes:
