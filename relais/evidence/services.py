@@ -23,7 +23,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 from pydantic import ValidationError
 
-from relais.evidence import images, manifest, reported, retention, vault
+from relais.evidence import images, manifest, reported, retention, sealed_text, vault
 from relais.evidence.access import items_of
 from relais.evidence.models import CustodyEvent, EvidenceItem, PurgeRecord
 from relais.evidence.pdf import render_pdf
@@ -787,6 +787,19 @@ def reseal_all(*, now: datetime) -> tuple[int, list[vault.IntegrityFailure]]:
         except vault.IntegrityFailure as failure:
             failures.append(failure)
     return done, failures
+
+
+def reseal_texts() -> int:
+    """Re-seal under the first key every sealed text column (Report.description, ReportedContent.text) that
+    an older key sealed, or that was written before sealing; `relais evidence rekey` runs it with the blobs."""
+    current = sealed_text.sealed_under(vault.keyring().sealing_id)
+    done = 0
+    for model, field in ((Report, "description"), (ReportedContent, "text")):
+        stale = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
+        for pk, text in stale.values_list("pk", field).iterator():
+            # values_list opens the old seal; update() seals under the first key (SealedTextField).
+            done += model.objects.filter(pk=pk).update(**{field: text})
+    return done
 
 
 def verify_all() -> tuple[int, list[vault.IntegrityFailure]]:

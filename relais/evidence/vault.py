@@ -9,15 +9,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from relais.evidence import crypto
+from relais.evidence.keys import keyring as keyring  # re-exported: vault.keyring() is the known name
 from relais.evidence.models import EvidenceItem
 from relais.reports.models import ReportedContent
 
@@ -59,20 +57,6 @@ class IntegrityFailure(Exception):
 
 def storage() -> Storage:
     return storages["evidence"]
-
-
-@cache
-def _keyring(keys_text: str, secret: str, production: bool) -> crypto.Keyring:
-    if keys_text:
-        return crypto.parse_keys(keys_text)
-    if production:
-        raise ImproperlyConfigured("RELAIS_EVIDENCE_KEYS is required in production (relais.E301)")
-    return crypto.Keyring(((crypto.DEVELOPMENT_KEY_ID, crypto.development_key(secret)),))
-
-
-def keyring() -> crypto.Keyring:
-    """The configured keys (cached per value, so tests that change the setting get the new ring)."""
-    return _keyring(settings.RELAIS_EVIDENCE_KEYS, settings.SECRET_KEY, settings.PRODUCTION)
 
 
 def context_of(item: EvidenceItem) -> str:
