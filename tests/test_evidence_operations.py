@@ -19,6 +19,8 @@ from pytest_django.fixtures import Settings
 from relais.evidence import crypto
 from relais.evidence.checks import evidence_settings
 from relais.evidence.models import CustodyEvent, EvidenceItem
+from relais.reports.models import Report
+from tests.test_api import report_body
 from tests.test_evidence import (  # noqa: F401  (fixtures)
     AT_2300,
     evidence_store,
@@ -31,6 +33,11 @@ from tests.test_evidence import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db
 OLD = f"2026a:{base64.b64encode(bytes(range(32))).decode()}"
 NEW = f"2026b:{base64.b64encode(bytes(range(100, 132))).decode()}"
+
+
+def dev(settings: Settings) -> str:
+    """The development key the fixtures' report was sealed with (its words are sealed at intake)."""
+    return f"{crypto.DEVELOPMENT_KEY_ID}:{base64.b64encode(crypto.development_key(settings.SECRET_KEY)).decode()}"
 
 
 def command(*args: str) -> str:
@@ -46,12 +53,12 @@ def test_a_key_rotation_reseals_old_blobs_under_the_new_key(
     settings: Settings,
     evidence_store: Path,
 ) -> None:
-    settings.RELAIS_EVIDENCE_KEYS = OLD
+    settings.RELAIS_EVIDENCE_KEYS = f"{OLD},{dev(settings)}"
     full_upload(api, reported)
     before = {p.name for p in stored_files(evidence_store)}
-    settings.RELAIS_EVIDENCE_KEYS = f"{NEW},{OLD}"
-    assert api.get(f"/api/v1/reports/{reported}/evidence.pdf").status_code == 200  # both keys open
-    assert command("rekey") == "3 items re-encrypted.\n"
+    settings.RELAIS_EVIDENCE_KEYS = f"{NEW},{OLD},{dev(settings)}"
+    assert api.get(f"/api/v1/reports/{reported}/evidence.pdf").status_code == 200  # every key opens
+    assert command("rekey") == ("3 items re-encrypted.\n2 texts (reporters' words, reported content) re-encrypted.\n")
     assert set(EvidenceItem.objects.values_list("key_id", flat=True)) == {"2026b"}
     after = {p.name for p in stored_files(evidence_store)}
     assert len(after) == 3
@@ -59,16 +66,18 @@ def test_a_key_rotation_reseals_old_blobs_under_the_new_key(
     assert CustodyEvent.objects.filter(action="resealed").count() == 3
     settings.RELAIS_EVIDENCE_KEYS = NEW  # the old key can now be dropped
     assert api.get(f"/api/v1/reports/{reported}/evidence.pdf").status_code == 200
-    assert command("rekey") == "0 items re-encrypted.\n"
+    assert command("rekey") == "0 items re-encrypted.\n0 texts (reporters' words, reported content) re-encrypted.\n"
+    report = Report.objects.get(pk=reported)
+    assert report.description == report_body()["description"]  # opened under the new key alone
 
 
 @time_machine.travel(AT_2300, tick=False)
 def test_without_its_key_a_blob_is_an_integrity_failure_not_a_crash(
     api: Client, reported: str, settings: Settings
 ) -> None:
-    settings.RELAIS_EVIDENCE_KEYS = OLD
+    settings.RELAIS_EVIDENCE_KEYS = f"{OLD},{dev(settings)}"
     full_upload(api, reported)
-    settings.RELAIS_EVIDENCE_KEYS = NEW
+    settings.RELAIS_EVIDENCE_KEYS = f"{NEW},{dev(settings)}"  # the report's words stay readable
     response = api.get(f"/api/v1/reports/{reported}/evidence.zip")
     assert response.status_code == 409
     assert "sealed with key '2026a', which is not in RELAIS_EVIDENCE_KEYS" in response.json()["detail"]
@@ -161,3 +170,14 @@ def test_every_evidence_setting_is_documented() -> None:
     for name in names:
         assert f"| `{name}` |" in readme, name
         assert f"\n{name}=" in example, name
+
+
+def test_sweep_removes_the_folder_of_a_purged_report_whose_last_blob_it_deletes(evidence_store: Path) -> None:
+    left = evidence_store / "7d0c6a52-4b1e-4c8a-9d3e-2f1a0b9c8d7e" / "12.sealed"  # a delete that failed at purge
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"RLVE")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(left, (two_days_ago, two_days_ago))
+    assert command("sweep").endswith("1 unused stored files deleted.\n")
+    assert not left.parent.exists()
+    assert evidence_store.exists()

@@ -486,3 +486,26 @@ def test_the_reported_statuses_pictures_are_fetched_into_the_evidence_retried_wh
     assert item.sha256 == hashlib.sha256(picture).hexdigest()
     assert item.content is not None
     assert item.content.content_id == "12345678987654321"
+
+
+def test_a_purged_report_takes_its_pending_help_message_and_media_fetch_and_their_queued_tasks_send_nothing(
+    world: World, instance: Instance
+) -> None:
+    instance.files["/media/1.png"] = png()
+    instance.script.extend([503, 503])  # the message and the picture both wait for a retry
+    payload = documented_payload()
+    payload["object"]["statuses"][0]["media_attachments"] = [
+        {"id": "9", "type": "image", "url": f"{instance.url}/media/1.png", "description": None}
+    ]
+    assert deliver(world, payload).status_code == 200
+    run_worker()
+    assert HelpMessage.objects.get().status == MediaFetch.objects.get().status == "pending"
+    asked = len(instance.requests)
+    world.traveller.shift(timedelta(days=400))
+    call_command("purge", stdout=io.StringIO())
+    run_worker()  # the retries queued before the purge are due now
+    assert not Report.objects.exists()
+    assert not HelpMessage.objects.exists()
+    assert not MediaFetch.objects.exists()
+    assert not EvidenceItem.objects.exists()
+    assert len(instance.requests) == asked  # no message sent to the reporter of a purged report

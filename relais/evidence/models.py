@@ -102,6 +102,12 @@ class PurgeRecord(models.Model):
     blobs_left = models.PositiveIntegerField(
         default=0, help_text="Stored files that could not be deleted (swept later by `relais evidence sweep`)."
     )
+    deliveries_cancelled = models.PositiveIntegerField(
+        default=0, help_text="Webhook deliveries about the purged reports and cases cancelled before being sent."
+    )
+    deliveries_erased = models.PositiveIntegerField(
+        default=0, help_text="Webhook deliveries about them whose payload was erased (the rows stay, for the log)."
+    )
 
     class Meta:
         ordering = ["-at"]

@@ -23,7 +23,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 from pydantic import ValidationError
 
-from relais.evidence import images, manifest, reported, retention, vault
+from relais.evidence import images, manifest, reported, retention, sealed_text, vault
 from relais.evidence.access import items_of
 from relais.evidence.models import CustodyEvent, EvidenceItem, PurgeRecord
 from relais.evidence.pdf import render_pdf
@@ -38,6 +38,8 @@ from relais.handoffs.workflow import OPEN
 from relais.reports.models import Report, ReportedContent
 from relais.reports.services import canonical_of
 from relais.tenants.models import Platform
+from relais.webhooks import events as webhook_events
+from relais.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 RELAIS = "Relais"
@@ -699,9 +701,16 @@ def purge_plan(*, now: datetime) -> list[PurgeLine]:
     ]
 
 
-def _purge_one(report_id: str, now: datetime) -> tuple[list[str], int] | None:
-    """Delete one due report and what hangs on it; returns its blobs' names and its cases' count, or None
-    when it is no longer due (a hold or a case reopened since the plan was made)."""
+@dataclass(frozen=True)
+class _Purged:
+    blob_names: list[str]
+    erased: webhooks.Erased
+
+
+def _purge_one(report_id: str, now: datetime) -> _Purged | None:
+    """Delete one due report and what hangs on it, and cancel and erase the webhook deliveries about it and
+    its cases; returns its blobs' names and what was erased, or None when it is no longer due (a hold or a
+    case reopened since the plan was made)."""
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
@@ -712,23 +721,29 @@ def _purge_one(report_id: str, now: datetime) -> tuple[list[str], int] | None:
         names = list(EvidenceItem.objects.filter(report=report).values_list("storage_name", flat=True))
         # Cases hold their consent with PROTECT; a purged report takes its closed cases, notes and logs along.
         cases = Case.objects.filter(consent__report=report)
-        case_count = cases.count()
+        subjects = [webhook_events.report_subject(report), *map(webhook_events.case_subject, cases)]
+        erased = webhooks.erase_about(subjects=subjects, reason="report purged (retention)", now=now)
         cases.delete()
+        # Its pending help message and media fetches (relais/integrations) go with it (CASCADE): their
+        # queued tasks find nothing and send nothing.
         report.delete()
-        return names, case_count
+        return _Purged(names, erased)
 
 
 def purge(*, now: datetime, trigger: str) -> PurgeResult:
-    """Delete every report whose retention has run out (retention.py), with its evidence; record the purge."""
+    """Delete every report whose retention has run out (retention.py), with its evidence, its folder in a
+    file-system storage, and the payloads of the webhook deliveries about it; record the purge."""
     lines = purge_plan(now=now)
     done: list[PurgeLine] = []
-    blobs_left = 0
+    blobs_left = cancelled = erased = 0
     for line in lines:
         outcome = _purge_one(line.due.report_id, now)
         if outcome is None:
             continue
-        names, _ = outcome
-        blobs_left += sum(not vault.delete_quietly(name) for name in names)
+        blobs_left += sum(not vault.delete_quietly(name) for name in outcome.blob_names)
+        vault.remove_empty_folder(line.due.report_id)
+        cancelled += outcome.erased.cancelled
+        erased += outcome.erased.erased
         done.append(line)
     if not done:
         return PurgeResult(lines=[], record=None)
@@ -742,6 +757,8 @@ def purge(*, now: datetime, trigger: str) -> PurgeResult:
         cases=sum(line.cases for line in done),
         oldest_days=max(line.due.age_days for line in done),
         blobs_left=blobs_left,
+        deliveries_cancelled=cancelled,
+        deliveries_erased=erased,
     )
     return PurgeResult(lines=done, record=record)
 
@@ -772,6 +789,19 @@ def reseal_all(*, now: datetime) -> tuple[int, list[vault.IntegrityFailure]]:
     return done, failures
 
 
+def reseal_texts() -> int:
+    """Re-seal under the first key every sealed text column (Report.description, ReportedContent.text) that
+    an older key sealed, or that was written before sealing; `relais evidence rekey` runs it with the blobs."""
+    current = sealed_text.sealed_under(vault.keyring().sealing_id)
+    done = 0
+    for model, field in ((Report, "description"), (ReportedContent, "text")):
+        stale = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
+        for pk, text in stale.values_list("pk", field).iterator():
+            # values_list opens the old seal; update() seals under the first key (SealedTextField).
+            done += model.objects.filter(pk=pk).update(**{field: text})
+    return done
+
+
 def verify_all() -> tuple[int, list[vault.IntegrityFailure]]:
     checked, failures = 0, []
     for item in EvidenceItem.objects.iterator():
@@ -800,4 +830,6 @@ def sweep_orphans(*, now: datetime, older_than: timedelta, dry_run: bool) -> lis
             orphans.append(path)
             if not dry_run:
                 vault.delete_quietly(path)
+        if not dry_run:
+            vault.remove_empty_folder(folder)  # a purge whose blob deletion failed left it
     return orphans

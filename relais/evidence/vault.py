@@ -6,16 +6,16 @@ against the SHA-256 recorded at receipt, so a pack is never built from anything 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from functools import cache
+from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from relais.evidence import crypto
+from relais.evidence.keys import keyring as keyring  # re-exported: vault.keyring() is the known name
 from relais.evidence.models import EvidenceItem
 from relais.reports.models import ReportedContent
 
@@ -59,20 +59,6 @@ def storage() -> Storage:
     return storages["evidence"]
 
 
-@cache
-def _keyring(keys_text: str, secret: str, production: bool) -> crypto.Keyring:
-    if keys_text:
-        return crypto.parse_keys(keys_text)
-    if production:
-        raise ImproperlyConfigured("RELAIS_EVIDENCE_KEYS is required in production (relais.E301)")
-    return crypto.Keyring(((crypto.DEVELOPMENT_KEY_ID, crypto.development_key(secret)),))
-
-
-def keyring() -> crypto.Keyring:
-    """The configured keys (cached per value, so tests that change the setting get the new ring)."""
-    return _keyring(settings.RELAIS_EVIDENCE_KEYS, settings.SECRET_KEY, settings.PRODUCTION)
-
-
 def context_of(item: EvidenceItem) -> str:
     """What a blob is bound to: opening it as another item's, or another report's, fails."""
     return f"relais-evidence:{item.report_id}:{item.pk}"
@@ -103,6 +89,18 @@ def delete_quietly(name: str) -> bool:
         logger.exception("evidence: could not delete blob %s", name)
         return False
     return True
+
+
+def remove_empty_folder(report_id: str) -> None:
+    """Remove the report's folder once its blobs are deleted, so a listing of the evidence folder does not
+    keep the ids of purged reports. Only a file-system storage has folders: in a bucket (S3…) a "folder" is
+    a prefix that disappears with its last object, so there is nothing to do. A folder still holding a file
+    (a blob whose deletion failed, swept later) stays."""
+    store = storage()
+    if not isinstance(store, FileSystemStorage):
+        return
+    with contextlib.suppress(OSError):  # absent (no evidence) or not empty (a blob left for the sweep)
+        Path(store.path(report_id)).rmdir()
 
 
 def read(item: EvidenceItem) -> bytes:

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 
 from relais.directory.schema import CATEGORIES
+from relais.evidence.sealed_text import SealedTextField
 from relais.tenants.models import Platform
 
 CONTENT_KINDS = ("message", "post", "comment", "profile", "image", "video", "live", "other")
@@ -33,7 +34,7 @@ class Report(models.Model):
     reporter_age = models.PositiveSmallIntegerField(null=True, blank=True)
     reporter_timezone = models.CharField(max_length=64, blank=True)
     reporter_pseudonym = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True, max_length=5000)
+    description = SealedTextField(blank=True, max_length=5000, context="reports.Report.description")
     reported_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField()
     help_card = models.JSONField(help_text="The help card returned to the platform, as shown to the reporter.")
@@ -82,7 +83,7 @@ class ReportedContent(models.Model):
     kind = models.CharField(max_length=10, choices=[(k, k) for k in CONTENT_KINDS])
     url = models.URLField(max_length=2048, blank=True)
     content_id = models.CharField(max_length=200, blank=True)
-    text = models.TextField(blank=True, max_length=10000)
+    text = SealedTextField(blank=True, max_length=10000, context="reports.ReportedContent.text")
     author_handle = models.CharField(max_length=200, blank=True, help_text="The author's name as shown.")
     author_profile_url = models.URLField(max_length=2048, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)

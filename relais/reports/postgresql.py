@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import AutoField, Field, Model
 
 from relais import clock
+from relais.evidence.sealed_text import SealedTextField
 from relais.moderation.models import Notice, NoticeStatus, NotifierStanding
 from relais.moderation.services import article_16_notice
 from relais.reports import services
@@ -88,10 +89,19 @@ def _attributes(model: type[Model]) -> tuple[tuple[str, str], ...]:
     return tuple((f.column, f.attname) for f in _columns(model))
 
 
+@cache
+def _sealed(model: type[Model]) -> tuple[tuple[str, SealedTextField], ...]:
+    return tuple((f.column, f) for f in _columns(model) if isinstance(f, SealedTextField))
+
+
 def _record(instance: Model) -> str:
     """A row as JSON for `jsonb_populate_record`: each column's value as the instance holds it (orjson writes
-    uuids, aware datetimes with their offset and JSON fields' values in the forms PostgreSQL reads)."""
-    return orjson.dumps({column: getattr(instance, name) for column, name in _attributes(type(instance))}).decode()
+    uuids, aware datetimes with their offset and JSON fields' values in the forms PostgreSQL reads), sealed
+    columns sealed as the ORM's save seals them (evidence/sealed_text.py)."""
+    row = {column: getattr(instance, name) for column, name in _attributes(type(instance))}
+    for column, field in _sealed(type(instance)):
+        row[column] = field.get_prep_value(row[column])
+    return orjson.dumps(row).decode()
 
 
 def _q(name: str) -> str:

@@ -239,15 +239,35 @@ def emit(
     return created
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure did: deliveries cancelled before they were sent, and payloads blanked (all of them,
+    sent or not; the rows stay, with their status and times, for the delivery log)."""
+
+    cancelled: int
+    erased: int
+
+
+def _cancel_and_erase(deliveries: QuerySet[Delivery], reason: str, now: datetime) -> Erased:
+    cancelled = deliveries.filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED, finished_at=now, last_error=reason[:300], claim="", claimed_until=None
+    )
+    erased = deliveries.filter(erased_at__isnull=True).update(body="", erased_at=now)
+    return Erased(cancelled=cancelled, erased=erased)
+
+
 def cancel_for_subject(*, helpline: Helpline, subject: str, reason: str, now: datetime) -> int:
     """Stop what is still to be sent to `helpline` about `subject`, and erase what was sent (its
     payloads): used when the reporter withdraws consent. Returns how many were cancelled."""
     mine = Delivery.objects.filter(endpoint__helpline=helpline, subject=subject)
-    cancelled = mine.filter(status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, finished_at=now, last_error=reason[:300], claim="", claimed_until=None
-    )
-    mine.update(body="", erased_at=now)
-    return cancelled
+    return _cancel_and_erase(mine, reason, now).cancelled
+
+
+def erase_about(*, subjects: Iterable[str], reason: str, now: datetime) -> Erased:
+    """Cancel every pending delivery about `subjects` (events.report_subject, events.case_subject), to any
+    endpoint, and erase the payload of every delivery about them: used when a report is purged, so nothing
+    about it is sent afterwards or kept in the log. Call it in the purge's transaction."""
+    return _cancel_and_erase(Delivery.objects.filter(subject__in=list(subjects)), reason, now)
 
 
 @transaction.atomic
@@ -255,7 +275,7 @@ def replay(*, delivery: Delivery, now: datetime) -> Delivery:
     """Send a finished delivery again, as a new delivery with the same `webhook-id` (receivers that
     already processed it can recognise it). It is queued behind anything pending for the same object."""
     if delivery.erased_at is not None or not delivery.body:
-        raise ReplayRefused("its content was erased when the reporter withdrew consent")
+        raise ReplayRefused("its content was erased (the reporter withdrew consent, or the report was purged)")
     if delivery.status == Delivery.Status.PENDING:
         raise ReplayRefused("it is still being delivered")
     if delivery.status == Delivery.Status.CANCELLED:
@@ -371,6 +391,13 @@ def _claim(pk: int, now: datetime) -> _Claim | str:
             return "gone"
         if delivery.status != Delivery.Status.PENDING:
             return f"already {delivery.status}"
+        if delivery.erased_at is not None:
+            # Erased while its task waited in the queue (erase_about cancels too; this holds whatever the order).
+            delivery.status, delivery.finished_at = Delivery.Status.CANCELLED, now
+            delivery.claim, delivery.claimed_until = "", None
+            delivery.save(update_fields=["status", "finished_at", "claim", "claimed_until"])
+            _kick_endpoint(delivery.endpoint_id, now)
+            return "cancelled: its content was erased"
         endpoint = delivery.endpoint
         if not endpoint.enabled:
             return "held: endpoint disabled"

@@ -11,7 +11,7 @@ from relais.evidence import crypto, services
 
 class Command(BaseCommand):
     help = (
-        "Evidence storage: `newkey ID` (a key for RELAIS_EVIDENCE_KEYS), `rekey` (re-encrypt under the first "
+        "Evidence storage: `newkey ID` (a key for RELAIS_EVIDENCE_KEYS), `rekey` (re-encrypt items and texts under the first "
         "key), `verify` (check every stored item against its hash), `sweep` (delete stored files no item uses)."
     )
 
@@ -48,6 +48,7 @@ class Command(BaseCommand):
         if action == "rekey":
             count, failures = services.reseal_all(now=clock.now())
             self.stdout.write(f"{count} items re-encrypted.")
+            self.stdout.write(f"{services.reseal_texts()} texts (reporters' words, reported content) re-encrypted.")
         else:
             count, failures = services.verify_all()
             self.stdout.write(f"{count} items checked.")

@@ -27,10 +27,11 @@ class Command(BaseCommand):
         now = clock.now()
         days = settings.RELAIS_RETENTION_DAYS
         if options["dry_run"]:
-            lines = services.purge_plan(now=now)
+            lines, record = services.purge_plan(now=now), None
             verb = "would be purged"
         else:
-            lines = services.purge(now=now, trigger="relais purge").lines
+            result = services.purge(now=now, trigger="relais purge")
+            lines, record = result.lines, result.record
             verb = "purged"
         for line in lines:
             clock_from = "its last case closed" if line.due.since == "case_closed" else "it was received"
@@ -44,3 +45,8 @@ class Command(BaseCommand):
             f"{len(lines)} reports {verb} (retention {days} days): {total_items} evidence items, "
             f"{_size(total_bytes)}, {sum(line.cases for line in lines)} closed cases."
         )
+        if record is not None:
+            self.stdout.write(
+                f"Webhook deliveries about them: {record.deliveries_cancelled} cancelled before being sent, "
+                f"{record.deliveries_erased} payloads erased."
+            )
