@@ -206,6 +206,8 @@ def test_a_name_pointed_at_a_private_address_after_registration_is_refused_witho
     """Registered while public (tests/dns.py), then rebound to the metadata address: the attempt is refused
     before any connection (tests/dns.py's guard would refuse one anyway; here none is even tried)."""
     webhook_settings.PRODUCTION = True
+    # Production seals the reporters' words with its own evidence key (relais.E301): give it one.
+    webhook_settings.RELAIS_EVIDENCE_KEYS = "2026a:" + "A" * 43 + "="
     endpoint = world.api.post(
         "/api/v1/webhooks/endpoints",
         {"url": "https://hooks.rebind.test/relais", "event_types": ["report.created"]},

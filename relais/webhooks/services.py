@@ -490,7 +490,10 @@ def attempt_delivery(pk: int) -> str:
     turn = next_turn(now)
     claim = _claim(turn, now) if turn is not None else "nothing due"
     note = "" if turn == pk else f"delivery {turn}'s turn: "
-    if isinstance(claim, str):  # nothing else waits (or another worker took it first): ours, if it can go
+    if isinstance(claim, str):
+        if turn == pk:
+            return claim  # it was ours, and it cannot go (asking again would only report what this claim did)
+        # nothing else waits (or another worker took it first): ours, if it can go
         claim, note = _claim(pk, now), ""
         if isinstance(claim, str):
             return claim
