@@ -2,8 +2,9 @@
 
 Server-rendered and complete without JavaScript: a child on an old phone, in a messaging app's browser,
 gets the help, the code and the outcome. Every form posts to the page's own address and is answered with a
-redirect to it, so the browser keeps one history entry for the page (a navigation to the current URL replaces
-the entry), and Quick Exit's `location.replace` leaves nothing to go Back to. ADR 0017.
+redirect to it (or the page again with its errors). Browsers add a history entry for every POST, so with
+JavaScript the forms are sent with `fetch` and the answer replaces the current entry (static/relais/quick-exit.js):
+Quick Exit's `location.replace` then leaves nothing to go Back to. ADR 0017.
 """
 
 from __future__ import annotations
