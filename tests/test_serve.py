@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -46,31 +47,35 @@ def serve(env: dict[str, str]) -> Generator[str, None, None]:
     port = free_port()
     migrate = subprocess.run([RELAIS, "migrate", "-v0"], env=env, capture_output=True, text=True, check=False)
     assert migrate.returncode == 0, migrate.stderr
-    process = subprocess.Popen(
-        [RELAIS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"relais serve exited: {process.stdout.read() if process.stdout else ''}")
-            try:
-                if get(f"{base}/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
+    # The server's log goes to a file, never an undrained pipe: every request writes a line or more (access
+    # log, request log), and a full pipe would block the workers mid-request.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [RELAIS, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    log.seek(0)
+                    pytest.fail(f"relais serve exited: {log.read()}")
+                try:
+                    if get(f"{base}/api/v1/health")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture
