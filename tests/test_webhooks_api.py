@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 
+from relais.evidence import services as evidence_services
 from relais.tenants.models import Helpline, Platform
 from relais.tenants.services import add_helpline, add_platform
 from relais.webhooks.models import Delivery, Endpoint
@@ -258,3 +260,34 @@ def test_start_up_refuses_task_settings_that_would_stall_or_double_send(settings
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.RELAIS_WEBHOOK_LEASE_SECONDS = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
     assert [e.id for e in webhook_settings(None)] == ["relais.E101", "relais.E102"]
+
+
+
+# --- signing secrets sealed at rest (ADR 0011, "At rest") ---
+
+
+def _raw_secrets() -> tuple[str, str]:
+    """The columns as a database dump has them (no model field to open them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret, previous_secret FROM webhooks_endpoint")
+        (row,) = cursor.fetchall()
+    return row[0], row[1]
+
+
+def test_a_database_dump_shows_no_signing_secret_and_rekey_keeps_them(clients: dict[str, Client]) -> None:
+    endpoint = create(clients["sunny"]).json()
+    rotated = clients["sunny"].post(f"/api/v1/webhooks/endpoints/{endpoint['id']}/rotate-secret").json()
+    secret, previous = _raw_secrets()
+    assert secret.startswith("sealed:")
+    assert previous.startswith("sealed:")
+    for clear in (endpoint["secret"], rotated["secret"]):
+        for part in (clear, clear.removeprefix("whsec_")):
+            assert part not in secret + previous
+    stored = Endpoint.objects.get()
+    assert (stored.secret, stored.previous_secret) == (rotated["secret"], endpoint["secret"])
+    # rekey re-seals what is not under the first key (here: a row written in clear before the migration)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE webhooks_endpoint SET secret = %s", [rotated["secret"]])
+    assert evidence_services.reseal_texts() == 1
+    assert _raw_secrets()[0].startswith("sealed:")
+    assert Endpoint.objects.get().secret == rotated["secret"]

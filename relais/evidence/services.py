@@ -19,7 +19,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Model, Q, Sum
 from django.utils import translation
 from pydantic import ValidationError
 
@@ -40,6 +40,7 @@ from relais.reports.services import canonical_of
 from relais.tenants.models import Platform
 from relais.webhooks import events as webhook_events
 from relais.webhooks import services as webhooks
+from relais.webhooks.models import Endpoint
 
 logger = logging.getLogger(__name__)
 RELAIS = "Relais"
@@ -790,11 +791,18 @@ def reseal_all(*, now: datetime) -> tuple[int, list[vault.IntegrityFailure]]:
 
 
 def reseal_texts() -> int:
-    """Re-seal under the first key every sealed text column (Report.description, ReportedContent.text) that
-    an older key sealed, or that was written before sealing; `relais evidence rekey` runs it with the blobs."""
+    """Re-seal under the first key every sealed text column (Report.description, ReportedContent.text, the
+    webhook endpoints' signing secrets) that an older key sealed, or that was written before sealing;
+    `relais evidence rekey` runs it with the blobs."""
     current = sealed_text.sealed_under(vault.keyring().sealing_id)
     done = 0
-    for model, field in ((Report, "description"), (ReportedContent, "text")):
+    sealed_columns: tuple[tuple[type[Model], str], ...] = (
+        (Report, "description"),
+        (ReportedContent, "text"),
+        (Endpoint, "secret"),
+        (Endpoint, "previous_secret"),
+    )
+    for model, field in sealed_columns:
         stale = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
         for pk, text in stale.values_list("pk", field).iterator():
             # values_list opens the old seal; update() seals under the first key (SealedTextField).

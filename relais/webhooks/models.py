@@ -4,14 +4,17 @@ import uuid
 
 from django.db import models
 
+from relais.evidence.sealed_text import SealedTextField
 from relais.tenants.models import Helpline, Platform
 
 
 class Endpoint(models.Model):
     """A URL a tenant (a platform or a helpline) asked us to POST signed events to.
 
-    The signing secret is kept in clear because HMAC needs it to sign; it is shown to the tenant once, at
-    creation or rotation. During a rotation the previous secret signs too, until `previous_secret_expires_at`.
+    HMAC needs the signing secret itself, so it cannot be hashed; it is sealed at rest with the evidence key
+    ring instead (SealedTextField, ADR 0011 "At rest"), so a database dump alone does not let anyone forge
+    our signatures. It is shown to the tenant once, at creation or rotation. During a rotation the previous
+    secret signs too, until `previous_secret_expires_at`.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -24,8 +27,8 @@ class Endpoint(models.Model):
     url = models.URLField(max_length=2048)
     description = models.CharField(max_length=200, blank=True)
     event_types = models.JSONField(default=list, help_text="The event types sent to this URL.")
-    secret = models.CharField(max_length=120)
-    previous_secret = models.CharField(max_length=120, blank=True)
+    secret = SealedTextField(context="webhooks.Endpoint.secret")
+    previous_secret = SealedTextField(blank=True, context="webhooks.Endpoint.previous_secret")
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     disabled_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,127 @@
+"""A production layout that runs on one machine: PostgreSQL (a fresh database), Redis, gunicorn with several
+workers and two `relais db_worker`s, all with RELAIS_ENVIRONMENT=production and the settings its start-up
+checks demand. Used by bench/prod_smoke.py and bench/soak.py.
+
+HTTPS is assumed in front (a proxy ends TLS), so RELAIS_SSL_REDIRECT=false and the load speaks plain HTTP to
+127.0.0.1. Production refuses webhook targets on loopback addresses (webhooks/targets.py), in every mode
+but development, so a local receiver cannot be registered here; see the soak's docstring.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from http_help import free_port, relais_command, server_env
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@dataclass
+class Layout:
+    base: str
+    env: dict[str, str]
+    database_url: str
+    metrics_token: str
+    server: subprocess.Popen[bytes]
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def relais(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [*relais_command(), *args], env=self.env, input=stdin, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"relais {' '.join(args)} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def web_pids(self) -> list[int]:
+        """gunicorn's workers (the master's children)."""
+        out = subprocess.run(["pgrep", "-P", str(self.server.pid)], capture_output=True, text=True, check=False)
+        return [int(p) for p in out.stdout.split()]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def production_env(database_url: str, port: int, metrics_token: str) -> dict[str, str]:
+    env = server_env(database_url)
+    for name in ("DEBUG", "RELAIS_FAKE_NOW", "DJANGO_ALLOW_ASYNC_UNSAFE", "RELAIS_SECURE_COOKIES"):
+        env.pop(name, None)
+    env.update(
+        {
+            "RELAIS_ENVIRONMENT": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "RELAIS_EVIDENCE_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "RELAIS_PUBLIC_URL": f"https://relais.soak.test:{port}",
+            "RELAIS_METRICS_TOKEN": metrics_token,
+            "RELAIS_CACHE_URL": REDIS_URL,
+            "RELAIS_TASKS_BACKEND": "database",
+            "RELAIS_SSL_REDIRECT": "false",
+            "RELAIS_LOG_LEVEL": "WARNING",
+            "RELAIS_DATA_DIR": str(Path(os.environ.get("BENCH_DATA_DIR", "/tmp/relais-soak"))),
+        }
+    )
+    return env
+
+
+def wait_ready(base: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
+                return
+        time.sleep(0.3)
+    raise RuntimeError("the server did not come up")
+
+
+@contextlib.contextmanager
+def production_layout(database: str = "soak_prod", web_workers: int = 3, log_dir: Path = Path("/tmp")) -> Iterator[Layout]:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    database_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+    port = free_port()
+    token = secrets.token_urlsafe(24)
+    env = production_env(database_url, port, token)
+    Path(env["RELAIS_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    migrated = subprocess.run([*relais_command(), "migrate", "-v0"], env=env, capture_output=True, text=True)
+    if migrated.returncode != 0:
+        raise RuntimeError(migrated.stderr)
+    log = (log_dir / f"{database}.log").open("ab")
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*relais_command(), *args], env=env, stdout=log, stderr=log, start_new_session=True)
+
+    server = start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(web_workers))
+    layout = Layout(f"http://127.0.0.1:{port}", env, database_url, token, server)
+    layout.workers = [start("db_worker", "--worker-id", f"soak-{n}", "--interval", "0.5") for n in "ab"]
+    try:
+        wait_ready(layout.base)
+        yield layout
+    finally:
+        for process in [server, *layout.workers]:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in [server, *layout.workers]:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
