@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-
 from http_help import free_port, relais_command, server_env
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -75,7 +74,7 @@ def production_env(database_url: str, port: int, metrics_token: str) -> dict[str
             "RELAIS_TASKS_BACKEND": "database",
             "RELAIS_SSL_REDIRECT": "false",
             "RELAIS_LOG_LEVEL": "WARNING",
-            "RELAIS_DATA_DIR": str(Path(os.environ.get("BENCH_DATA_DIR", "/tmp/relais-soak"))),
+            "RELAIS_DATA_DIR": str(Path(os.environ.get("BENCH_DATA_DIR", "/tmp/relais-soak"))),  # noqa: S108 (a benchmark's scratch folder)
         }
     )
     return env
@@ -84,15 +83,18 @@ def production_env(database_url: str, port: int, metrics_token: str) -> dict[str
 def wait_ready(base: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
-                return
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
+            return
         time.sleep(0.3)
     raise RuntimeError("the server did not come up")
 
 
 @contextlib.contextmanager
-def production_layout(database: str = "soak_prod", web_workers: int = 3, log_dir: Path = Path("/tmp")) -> Iterator[Layout]:
+def production_layout(
+    database: str = "soak_prod",
+    web_workers: int = 3,
+    log_dir: Path = Path("/tmp"),  # noqa: S108
+) -> Iterator[Layout]:
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')

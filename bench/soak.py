@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-
 from http_help import help_paths
 from prod_layout import Layout, production_layout, rss_kib
 
@@ -56,7 +55,9 @@ def main() -> None:
     args = parser.parse_args()
     with production_layout("soak_load") as layout:
         key = layout.relais("platform", "add", "Soak Social").strip().splitlines()[-1]
-        helpline_key = layout.relais("helpline", "add", "Soak 3018", "--directory-id", "fr-3018").strip().splitlines()[-1]
+        helpline_key = (
+            layout.relais("helpline", "add", "Soak 3018", "--directory-id", "fr-3018").strip().splitlines()[-1]
+        )
         paths = help_paths(200, 7)
         lock = threading.Lock()
         counts: dict[str, int] = {}
@@ -90,7 +91,10 @@ def main() -> None:
                 if status in (200, 201) and i % 3 == 0:
                     consent = {"given_at": datetime.now(UTC).isoformat(), "text_version": "v1", "scope": ["report"]}
                     status, shared = call(
-                        layout.base, f"/api/v1/reports/{data['id']}/share", key, {"helpline_id": "fr-3018", "consent": consent}
+                        layout.base,
+                        f"/api/v1/reports/{data['id']}/share",
+                        key,
+                        {"helpline_id": "fr-3018", "consent": consent},
                     )
                     note("share", status)
                     code = str(shared.get("case_code", "")).replace(" ", "")
@@ -109,13 +113,19 @@ def main() -> None:
         with psycopg.connect(layout.database_url) as conn:
             stored = {str(r[0]) for r in conn.execute("SELECT id FROM reports_report").fetchall()}
         lost = len({a.replace("-", "") for a in acknowledged} - {s.replace("-", "") for s in stored})
-        print(f"minutes {args.minutes}  clients {args.clients}  load average at warm-up {load_warm}  at end {os.getloadavg()}")
+        print(
+            f"minutes {args.minutes}  clients {args.clients}  load average at warm-up {load_warm}  at end {os.getloadavg()}"
+        )
         for name, count in sorted(counts.items()):
             print(f"  {name:>14}: {count}")
-        print(f"5xx (and refused connections): {counts.get('5xx', 0)}   acknowledged reports lost: {lost} of {len(acknowledged)}")
+        print(
+            f"5xx (and refused connections): {counts.get('5xx', 0)}   acknowledged reports lost: {lost} of {len(acknowledged)}"
+        )
         for name, kib in baseline.items():
             grown = (end.get(name, 0) - kib) / kib * 100 if kib else 0.0
-            print(f"  RSS {name}: {kib / 1024:.1f} MiB after warm-up, {end.get(name, 0) / 1024:.1f} MiB at end ({grown:+.1f} %)")
+            print(
+                f"  RSS {name}: {kib / 1024:.1f} MiB after warm-up, {end.get(name, 0) / 1024:.1f} MiB at end ({grown:+.1f} %)"
+            )
         if counts.get("5xx", 0) or lost:
             raise SystemExit(1)
 

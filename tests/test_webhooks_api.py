@@ -262,7 +262,6 @@ def test_start_up_refuses_task_settings_that_would_stall_or_double_send(settings
     assert [e.id for e in webhook_settings(None)] == ["relais.E101", "relais.E102"]
 
 
-
 # --- signing secrets sealed at rest (ADR 0011, "At rest") ---
 
 

@@ -803,10 +803,10 @@ def reseal_texts() -> int:
         (Endpoint, "previous_secret"),
     )
     for model, field in sealed_columns:
-        stale = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
+        stale = model._default_manager.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
         for pk, text in stale.values_list("pk", field).iterator():
             # values_list opens the old seal; update() seals under the first key (SealedTextField).
-            done += model.objects.filter(pk=pk).update(**{field: text})
+            done += model._default_manager.filter(pk=pk).update(**{field: text})
     return done
 
 
