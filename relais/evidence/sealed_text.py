@@ -10,7 +10,8 @@ What this does not do: the associated data is the column (`reports.Report.descri
 a person able to write the database could swap two reports' texts undetected (not read them); and the
 text cannot be searched or filtered in SQL (a filter on it compares ciphertexts, with fresh nonces: nothing
 matches). An empty text stays empty (a blank description is the common case and says nothing).
-Rotation: `relais evidence rekey` re-seals these columns with the blobs (services.reseal_texts).
+The webhook endpoints' signing secrets use the same field (an HMAC key cannot be hashed).
+Rotation: `relais evidence rekey` re-seals every such column with the blobs (services.reseal_texts).
 """
 
 from __future__ import annotations
@@ -56,6 +57,29 @@ def open_text(stored: str, *, context: str) -> str:
 def sealed_under(key_id: str) -> str:
     """The prefix of values sealed under `key_id` (for `__startswith`)."""
     return f"{PREFIX}{key_id}:"
+
+
+def rewrite_rows(
+    apps: Any, schema_editor: Any, app_label: str, columns: tuple[tuple[str, str], ...], *, seal: bool
+) -> None:
+    """For a migration that turns columns into SealedTextFields: seal (or, going back, open) every row that is
+    not yet so, in raw SQL. The historical model's field may already seal on save, so the ORM cannot write the
+    clear value back; each column's context is `<app>.<Model>.<field>`, as the model declares it."""
+    quote = schema_editor.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        for model_name, field_name in columns:
+            model = apps.get_model(app_label, model_name)
+            context = f"{app_label}.{model._meta.object_name}.{field_name}"
+            table, column = model._meta.db_table, model._meta.get_field(field_name).column
+            cursor.execute(f"SELECT {quote('id')}, {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")  # noqa: S608
+            for pk, stored in cursor.fetchall():
+                if seal == stored.startswith(PREFIX):
+                    continue
+                value = seal_text(stored, context=context) if seal else open_text(stored, context=context)
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote('id')} = %s",  # noqa: S608
+                    [value, pk],
+                )
 
 
 class SealedTextField(models.TextField[str, str]):

@@ -8,38 +8,15 @@ from django.db import migrations
 import relais.evidence.sealed_text
 from relais.evidence import sealed_text
 
-COLUMNS = ("secret", "previous_secret")
-
-
-def _rewrite(apps: Any, schema_editor: Any, *, seal: bool) -> None:
-    model = apps.get_model("webhooks", "endpoint")
-    table = model._meta.db_table
-    quote = schema_editor.quote_name
-    with schema_editor.connection.cursor() as cursor:
-        for field_name in COLUMNS:
-            context = f"webhooks.Endpoint.{field_name}"
-            column = model._meta.get_field(field_name).column
-            cursor.execute(f"SELECT {quote('id')}, {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")  # noqa: S608
-            for pk, stored in cursor.fetchall():
-                if seal == stored.startswith(sealed_text.PREFIX):
-                    continue
-                value = (
-                    sealed_text.seal_text(stored, context=context)
-                    if seal
-                    else sealed_text.open_text(stored, context=context)
-                )
-                cursor.execute(
-                    f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote('id')} = %s",  # noqa: S608
-                    [value, pk],
-                )
+COLUMNS = (("endpoint", "secret"), ("endpoint", "previous_secret"))
 
 
 def seal_rows(apps: Any, schema_editor: Any) -> None:
-    _rewrite(apps, schema_editor, seal=True)
+    sealed_text.rewrite_rows(apps, schema_editor, "webhooks", COLUMNS, seal=True)
 
 
 def open_rows(apps: Any, schema_editor: Any) -> None:
-    _rewrite(apps, schema_editor, seal=False)
+    sealed_text.rewrite_rows(apps, schema_editor, "webhooks", COLUMNS, seal=False)
 
 
 class Migration(migrations.Migration):
