@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Model, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 from pydantic import ValidationError
 
@@ -40,7 +41,6 @@ from relais.reports.services import canonical_of
 from relais.tenants.models import Platform
 from relais.webhooks import events as webhook_events
 from relais.webhooks import services as webhooks
-from relais.webhooks.models import Endpoint
 
 logger = logging.getLogger(__name__)
 RELAIS = "Relais"
@@ -791,22 +791,21 @@ def reseal_all(*, now: datetime) -> tuple[int, list[vault.IntegrityFailure]]:
 
 
 def reseal_texts() -> int:
-    """Re-seal under the first key every sealed text column (Report.description, ReportedContent.text, the
-    webhook endpoints' signing secrets) that an older key sealed, or that was written before sealing;
-    `relais evidence rekey` runs it with the blobs."""
+    """Re-seal under the first key every SealedTextField column of every model (the reporter's words, the
+    reported content, the webhook endpoints' signing secrets, …) that an older key sealed, or that was written
+    before sealing; `relais evidence rekey` runs it with the blobs. The columns are found from the models, so
+    a new sealed field is rotated without being listed here."""
     current = sealed_text.sealed_under(vault.keyring().sealing_id)
     done = 0
-    sealed_columns: tuple[tuple[type[Model], str], ...] = (
-        (Report, "description"),
-        (ReportedContent, "text"),
-        (Endpoint, "secret"),
-        (Endpoint, "previous_secret"),
-    )
-    for model, field in sealed_columns:
-        stale = model._default_manager.exclude(**{field: ""}).exclude(**{f"{field}__startswith": current})
-        for pk, text in stale.values_list("pk", field).iterator():
-            # values_list opens the old seal; update() seals under the first key (SealedTextField).
-            done += model._default_manager.filter(pk=pk).update(**{field: text})
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, sealed_text.SealedTextField):
+                continue
+            name = field.name
+            stale = model._default_manager.exclude(**{name: ""}).exclude(**{f"{name}__startswith": current})
+            for pk, text in stale.values_list("pk", name).iterator():
+                # values_list opens the old seal; update() seals under the first key (SealedTextField).
+                done += model._default_manager.filter(pk=pk).update(**{name: text})
     return done
 
 
