@@ -35,7 +35,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+import orjson
 
 from relais.directory.schema import CATEGORIES
 
@@ -204,6 +206,21 @@ def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
         connection.request("GET", path)
         response = connection.getresponse()
         return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def call(port: int, method: str, path: str, key: str, body: Any = None, timeout: float = 10.0) -> tuple[int, Any]:
+    """One API call with the platform's or helpline's key: (status, the JSON answer, or None when the answer is
+    not JSON, e.g. an empty 204 or a proxy's error page)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        connection.request(method, path, body=None if body is None else orjson.dumps(body), headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        is_json = (response.getheader("Content-Type") or "").startswith("application/json")
+        return response.status, orjson.loads(raw) if raw and is_json else None
     finally:
         connection.close()
 

@@ -15,14 +15,12 @@ import os
 import secrets
 import signal
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from http_help import free_port, relais_command, server_env
+from http_help import free_port, relais_command, server_env, wait_until_up
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -30,12 +28,16 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @dataclass
 class Layout:
-    base: str
+    port: int
     env: dict[str, str]
     database_url: str
     metrics_token: str
     server: subprocess.Popen[bytes]
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def relais(self, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run(
@@ -80,15 +82,6 @@ def production_env(database_url: str, port: int, metrics_token: str) -> dict[str
     return env
 
 
-def wait_ready(base: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
-            return
-        time.sleep(0.3)
-    raise RuntimeError("the server did not come up")
-
-
 @contextlib.contextmanager
 def production_layout(
     database: str = "soak_prod",
@@ -112,10 +105,10 @@ def production_layout(
         return subprocess.Popen([*relais_command(), *args], env=env, stdout=log, stderr=log, start_new_session=True)
 
     server = start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(web_workers))
-    layout = Layout(f"http://127.0.0.1:{port}", env, database_url, token, server)
+    layout = Layout(port, env, database_url, token, server)
     layout.workers = [start("db_worker", "--worker-id", f"soak-{n}", "--interval", "0.5") for n in "ab"]
     try:
-        wait_ready(layout.base)
+        wait_until_up(port, server, timeout=120)
         yield layout
     finally:
         for process in [server, *layout.workers]:

@@ -16,7 +16,6 @@ card now (from memory), the share state, the notices and decisions, rendered by 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import random
@@ -37,6 +36,7 @@ from http_help import (
     Slice,
     Summary,
     add_load_arguments,
+    call,
     children_cpu_seconds,
     free_port,
     get,
@@ -60,18 +60,6 @@ DECISION = {
     "outcome": "no_action",
     "facts": "The messages are a disagreement between classmates, with no insult.",
 }
-
-
-def call(port: int, method: str, path: str, key: str, body: Any = None) -> tuple[int, Any]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        connection.request(method, path, body=None if body is None else orjson.dumps(body), headers=headers)
-        response = connection.getresponse()
-        raw = response.read()
-        return response.status, orjson.loads(raw) if raw else None
-    finally:
-        connection.close()
 
 
 def add_helpline(database_url: str, log: IO[str]) -> None:

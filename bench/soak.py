@@ -11,35 +11,24 @@ worker after warm-up and at the end (goal: within 10 %). Not done yet: decisions
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+import http_help
 import psycopg
 from http_help import help_paths
 from prod_layout import Layout, production_layout, rss_kib
 
 
-def call(base: str, path: str, key: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-        method="GET" if body is None else "POST",
-    )
+def call(layout: Layout, path: str, key: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """GET, or POST `body`; a refused or cut connection counts as status 0 (with the 5xx)."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw.startswith(b"{") else {}
-    except urllib.error.HTTPError as error:
-        return error.code, {}
+        return http_help.call(layout.port, "GET" if body is None else "POST", path, key, body, timeout=30)
     except OSError:
-        return 0, {}
+        return 0, None
 
 
 def rss(layout: Layout) -> dict[str, int]:
@@ -76,14 +65,14 @@ def main() -> None:
             i = 0
             while time.monotonic() < stop:
                 i += 1
-                note("help", call(layout.base, paths[i % len(paths)], key)[0])
+                note("help", call(layout, paths[i % len(paths)], key)[0])
                 body = {
                     "platform_report_id": f"s{n}-{i}",
                     "category": "harassment",
                     "reporter": {"country": "FR", "language": "fr", "age": 14},
                     "content": [{"kind": "message", "text": f"message {i}"}],
                 }
-                status, data = call(layout.base, "/api/v1/reports", key, body)
+                status, data = call(layout, "/api/v1/reports", key, body)
                 note("report", status)
                 if status == 201:
                     with lock:
@@ -91,15 +80,15 @@ def main() -> None:
                 if status in (200, 201) and i % 3 == 0:
                     consent = {"given_at": datetime.now(UTC).isoformat(), "text_version": "v1", "scope": ["report"]}
                     status, shared = call(
-                        layout.base,
+                        layout,
                         f"/api/v1/reports/{data['id']}/share",
                         key,
                         {"helpline_id": "fr-3018", "consent": consent},
                     )
                     note("share", status)
-                    code = str(shared.get("case_code", "")).replace(" ", "")
+                    code = str((shared or {}).get("case_code", "")).replace(" ", "")
                     if code:
-                        note("case", call(layout.base, f"/api/v1/helpline/cases/{code}", helpline_key)[0])
+                        note("case", call(layout, f"/api/v1/helpline/cases/{code}", helpline_key)[0])
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for t in threads:
