@@ -11,6 +11,7 @@ worker after warm-up and at the end (goal: within 10 %). Not done yet: decisions
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import threading
 import time
@@ -24,10 +25,10 @@ from prod_layout import Layout, production_layout, rss_kib
 
 
 def call(layout: Layout, path: str, key: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-    """GET, or POST `body`; a refused or cut connection counts as status 0 (with the 5xx)."""
+    """GET, or POST `body`; a refused connection or a cut-off answer counts as status 0 (with the 5xx)."""
     try:
         return http_help.call(layout.port, "GET" if body is None else "POST", path, key, body, timeout=30)
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or an answer cut off (IncompleteRead)
         return 0, None
 
 
