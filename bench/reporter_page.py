@@ -1,7 +1,8 @@
 """The reporter's page (`GET /r/<token>`) per second, as a ratio to the no-op `/api/v1/health` on the same server.
 
     .venv/bin/python bench/reporter_page.py [--seconds 10] [--workers 2] [--concurrency 8] [--reports 200]
-        [--shared 0.3] [--database-url postgres://postgres@127.0.0.1:5432/reporter_bench] [--load auto|wrk|python]
+        [--shared 0.3] [--memo 512] [--database-url postgres://postgres@127.0.0.1:5432/reporter_bench]
+        [--load auto|wrk|python]
 
 Starts the real server (`relais migrate`, `relais serve`: gunicorn sync workers) on a free 127.0.0.1 port with a
 database of its own (created if missing), creates a platform and the 3018 as a helpline, sends `--reports`
@@ -11,6 +12,11 @@ appeal form), checks that every page answers 200, warms up, then loads `/api/v1/
 alternately (`--rounds` slices each, same concurrency) and prints req/s, latency percentiles, the server's
 CPU per request and the ratio pages/health (goal >= 0.5, issue 12). The page is computed when opened: the help
 card now (from memory), the share state, the notices and decisions, rendered by Django's templates.
+
+Each worker keeps rendered pages while nothing they show changes (relais/reporters/page_memo.py), so the same
+200 pages loaded over and over are mostly served from it: that is a page opened again (a reload, the redirect
+after a form, a messaging app's link preview). `--memo 0` turns it off, so that every request renders the page
+as a reporter's first opening does: run both and print both.
 """
 
 from __future__ import annotations
@@ -114,7 +120,11 @@ def main() -> None:
     add_load_arguments(parser, DEFAULT_DATABASE_URL)
     parser.add_argument("--reports", type=int, default=200, help="distinct reports, hence pages (default 200)")
     parser.add_argument("--shared", type=float, default=0.3, help="share of them shared with the 3018 (default 0.3)")
+    parser.add_argument(
+        "--memo", type=int, default=512, help="rendered pages kept per worker (RELAIS_REPORTER_PAGE_MEMO; 0: off)"
+    )
     args = parser.parse_args()
+    os.environ["RELAIS_REPORTER_PAGE_MEMO"] = str(args.memo)  # the server's environment is copied from ours
 
     wrk = shutil.which("wrk") if args.load in ("auto", "wrk") else None
     if args.load == "wrk" and wrk is None:
@@ -130,7 +140,8 @@ def main() -> None:
     )
     print(
         f"load: {generator}, {args.concurrency} connections, {args.rounds} x {args.seconds / args.rounds:g} s per "
-        f"endpoint; pages of {args.reports} reports, {args.shared:.0%} shared, a third of those decided"
+        f"endpoint; pages of {args.reports} reports, {args.shared:.0%} shared, a third of those decided; "
+        f"{'no rendered page kept' if args.memo == 0 else f'up to {args.memo} rendered pages kept per worker'}"
     )
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as tmp:
         folder = Path(tmp)

@@ -384,6 +384,9 @@ RELAIS_PUBLIC_URL = os.environ.get("RELAIS_PUBLIC_URL", "").rstrip("/")
 direct message) are built on it. Empty: the request's own host, or http://127.0.0.1:8000 outside one."""
 RELAIS_REPORTER_PAGE_RATE_LIMIT = os.environ.get("RELAIS_REPORTER_PAGE_RATE_LIMIT", "20/hour")
 """Wrong reporter-page tokens per client address (same syntax as RELAIS_RATE_LIMIT); then a 429 page."""
+RELAIS_REPORTER_PAGE_MEMO = int(os.environ.get("RELAIS_REPORTER_PAGE_MEMO", "512"))
+"""Rendered reporter pages kept per worker process and served again while nothing they show changed (0: none;
+relais/reporters/page_memo.py)."""
 RELAIS_QUICK_EXIT_URL = os.environ.get("RELAIS_QUICK_EXIT_URL", "https://www.wikipedia.org/")
 """Where Quick Exit takes a reporter: a neutral site that says nothing about what they were doing."""
 RELAIS_CODE_LOOKUP_LIMIT = int(os.environ.get("RELAIS_CODE_LOOKUP_LIMIT", "10"))

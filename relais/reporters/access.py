@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.http import HttpRequest
 
 from relais import ratelimit
+from relais.reporters import page_state as page_state_sql
 from relais.reports import links
 from relais.reports.models import Report
 
@@ -62,3 +63,9 @@ def count_miss(request: HttpRequest) -> None:
 
 def report_for(token: str) -> Report | None:
     return links.report_for_token(token)
+
+
+def page_state(token: str) -> list[str]:
+    """Every row the reporter's page can show, each as one text, sorted; empty when the token opens nothing.
+    The page memo's key (page_memo.py), read by one plain statement (page_state.py), no model built."""
+    return page_state_sql.rows(links.digest_of(token))

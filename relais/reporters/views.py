@@ -13,7 +13,8 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ from relais.moderation import access as moderation_access
 from relais.moderation import services as moderation
 from relais.moderation import summaries
 from relais.moderation.models import AppealStatus, Notice, Source
-from relais.reporters import access, help_now
+from relais.reporters import access, help_now, page_memo
 from relais.reporters import timeline as timelines
 from relais.reports import services as report_services
 from relais.reports.models import Report
@@ -120,15 +121,94 @@ def _opened(request: HttpRequest, token: str) -> Report | HttpResponse:
 @csrf_exempt  # the link is the credential: a forged POST would need the token (ADR 0017)
 @require_http_methods(["GET", "HEAD", "POST"])
 def page(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        return _shown(request, token)
     report = _opened(request, token)
     if isinstance(report, HttpResponse):
         return report
+    with translation.override(page_language(request, report)):
+        return _act(request, report)
+
+
+MEMO = page_memo.PageMemo(settings.RELAIS_REPORTER_PAGE_MEMO)
+"""This process's rendered pages (page_memo.py), at most `RELAIS_REPORTER_PAGE_MEMO` of them (0: none)."""
+
+
+def _shown(request: HttpRequest, token: str) -> HttpResponse:
+    """The page, from the memo when every row it is made from, and the request's own inputs, are as they were
+    when it was rendered, and no time it depends on has come; else rendered and remembered."""
+    wait = access.refused_for(request)
+    if wait is not None:
+        return _too_many(request, wait)
+    state = access.page_state(token)
+    if not state:
+        return _not_found(request)
+    snapshot = current()
+    key = page_memo.key(
+        [
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            request.COOKIES.get(LANGUAGE_COOKIE, ""),
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+            settings.RELAIS_QUICK_EXIT_URL,
+            *sorted(registered_helplines()),
+            "",
+            *state,
+        ]
+    )
+    now = clock.now()
+    entry = MEMO.get(key, now=now.timestamp(), directory=snapshot.directory)
+    if entry is not None:
+        return HttpResponse(entry.body, content_type=entry.content_type)
+    report = access.report_for(token)
+    if report is None:  # purged between the two reads
+        return _not_found(request)
     language = page_language(request, report)
-    if request.method == "POST":
-        with translation.override(language):
-            return _act(request, report)
     with translation.override(language):
-        return render(request, "reporters/page.html", _context(request, report, language))
+        context = _context(request, report, language, now=now)
+        response = render(request, "reporters/page.html", context)
+    if _rememberable(request, response):
+        MEMO.put(
+            key,
+            page_memo.Entry(
+                body=response.content,
+                content_type=response["Content-Type"],
+                valid_until=_next_change(report, context, now),
+                directory=snapshot.directory,
+            ),
+            now=now.timestamp(),
+        )
+    return response
+
+
+def _rememberable(request: HttpRequest, response: HttpResponse) -> bool:
+    """Only a plain 200 that set nothing for this browser alone (a cookie, a CSRF token) can be served again."""
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+    )
+
+
+def _next_change(report: Report, context: dict[str, Any], now: datetime) -> float:
+    """The first instant at which the same rows would make another page: a line opens or closes (the card's
+    own next change), the day changes in the reporter's zone ("tomorrow" becomes "today"), a code or an appeal
+    period runs out."""
+    zone: ZoneInfo = context["zone"]
+    card = current().cards.card(
+        report_services.help_request_for(report, presentation=report.platform.presentation), now
+    )
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), dt_time(0), tzinfo=zone)
+    shares: list[ActiveShare] = context["active_shares"]
+    steps: timelines.Timeline = context["timeline"]
+    changes = [midnight, *(s.expires_at for s in shares)]
+    if card.valid_until is not None:
+        changes.append(card.valid_until)
+    changes += [s.at for s in steps.steps if s.kind == timelines.StepKind.APPEAL_OPEN_UNTIL and s.at]
+    return min(c.timestamp() for c in changes)
 
 
 # --- what the page shows ---
@@ -279,8 +359,7 @@ def _countries(language: str) -> list[tuple[str, str]]:
     return sorted(named, key=lambda pair: pair[1])
 
 
-def _context(request: HttpRequest, report: Report, language: str) -> dict[str, Any]:
-    now = clock.now()
+def _context(request: HttpRequest, report: Report, language: str, *, now: datetime) -> dict[str, Any]:
     card = current().cards.card_json(
         report_services.help_request_for(report, presentation=report.platform.presentation), now
     )
@@ -357,7 +436,7 @@ def _act(request: HttpRequest, report: Report) -> HttpResponse:
 def _invalid(request: HttpRequest, report: Report, errors: dict[str, str]) -> HttpResponse:
     """The page again, with the problems said next to their fields and in a summary at the top."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    context = {**_context(request, report, language), "errors": errors, "posted": request.POST}
+    context = {**_context(request, report, language, now=clock.now()), "errors": errors, "posted": request.POST}
     return render(request, "reporters/page.html", context, status=422)
 
 

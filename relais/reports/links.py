@@ -49,11 +49,15 @@ def reporter_url(report: Report, request: HttpRequest | None = None) -> str | No
     return None if token is None else f"{base_url(request)}/r/{token}"
 
 
+def digest_of(token: str) -> str:
+    """What is looked up for a presented token, whatever it is (cut short: a huge one costs no more)."""
+    return reporter_links.digest(token[:200])
+
+
 def report_for_token(token: str) -> Report | None:
     """The report a presented token opens. Whatever was presented is hashed and looked up, so every wrong
     token — malformed, one character changed, revoked — costs the same single query."""
-    digest = reporter_links.digest(token[:200])
-    return Report.objects.select_related("platform").filter(reporter_link_digest=digest).first()
+    return Report.objects.select_related("platform").filter(reporter_link_digest=digest_of(token)).first()
 
 
 def revoke(report: Report) -> bool:
