@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.renderers import BaseRenderer
 
 from relais.directory.api import router as help_router
@@ -40,6 +41,12 @@ class OrjsonRenderer(BaseRenderer):
 class RelaisAPI(NinjaAPI):
     """Adds to the OpenAPI document what middleware answers for every operation (relais/ratelimit.py,
     relais/idempotency/middleware.py): 429s, and the Idempotency-Key header with its 409/422 on POSTs."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """The view function's own name (`create_report`, `decide_notice`): generated clients name their methods
+        after it, so it is short, stable across refactors of modules, and unique (docs/api.md;
+        tests/test_generated_client.py checks all three)."""
+        return operation.view_func.__name__
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -91,7 +98,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 @api.get("/v1/health", auth=None, tags=["operations"], summary="Liveness: answers without touching the database")
-def health(request: HttpRequest) -> HttpResponse:
+def get_health(request: HttpRequest) -> HttpResponse:
     """Also the no-op baseline that bench/http_help.py compares /api/v1/help against."""
     return json_response(200, {"status": "ok"})
 
@@ -111,7 +118,7 @@ class ReadyOut(Schema):
     response={200: ReadyOut, 503: ReadyOut},
     summary="Readiness: the database, the cache and the task worker answer",
 )
-def ready(request: HttpRequest) -> HttpResponse:
+def get_readiness(request: HttpRequest) -> HttpResponse:
     """200 when every check passes; 503 naming each one that failed. For a load balancer's readiness probe
     (liveness is /api/v1/health, which touches nothing)."""
     checks = readiness()

@@ -108,7 +108,7 @@ def help_view(request: HttpRequest) -> HttpResponse:
     summary="Help card for a country, language, age and harm",
     auth=None,
 )
-def help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
+def get_help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpResponse:
     now = clock.as_utc(params.at) if params.at else clock.now()
     body = current().cards.card_bytes(help_request_from(params), now)
     return HttpResponse(body, content_type="application/json", headers=PUBLIC_HEADERS)

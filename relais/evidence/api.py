@@ -231,7 +231,7 @@ PACK_ERRORS: dict[int, Any] = {
     openapi_extra=_pack_doc("application/pdf", "The evidence pack as a PDF"),
     summary="The evidence pack as a PDF, to offer the reporter (for the police or a lawyer)",
 )
-def evidence_pdf(request: HttpRequest, report_id: str) -> HttpResponse:
+def get_evidence_pdf(request: HttpRequest, report_id: str) -> HttpResponse:
     """Cover page, every item with its text or picture, both time zones, hashes and a manifest. A stored item
     that no longer matches its hash stops the pack: 409 naming the item, never a pack with a changed item."""
     return _pack_response(request, report_id, "pdf")
@@ -244,7 +244,7 @@ def evidence_pdf(request: HttpRequest, report_id: str) -> HttpResponse:
     openapi_extra=_pack_doc("application/zip", "The original files, manifest.json, SHA256SUMS and the PDF"),
     summary="The evidence pack as a ZIP: the original files, manifest.json, SHA256SUMS and the PDF",
 )
-def evidence_zip(request: HttpRequest, report_id: str) -> HttpResponse:
+def get_evidence_zip(request: HttpRequest, report_id: str) -> HttpResponse:
     return _pack_response(request, report_id, "zip")
 
 
@@ -261,7 +261,7 @@ def evidence_zip(request: HttpRequest, report_id: str) -> HttpResponse:
     auth=PlatformKey(),
     summary="Keep a report and its evidence past retention (a police or court request)",
 )
-def hold(request: HttpRequest, report_id: str, payload: schemas.LegalHoldIn) -> HttpResponse:
+def place_legal_hold(request: HttpRequest, report_id: str, payload: schemas.LegalHoldIn) -> HttpResponse:
     caller: Platform = request.auth  # type: ignore[attr-defined]
     report = access.report_for_platform(caller, report_id)
     services.set_legal_hold(
@@ -276,7 +276,7 @@ def hold(request: HttpRequest, report_id: str, payload: schemas.LegalHoldIn) -> 
     auth=PlatformKey(),
     summary="Lift a legal hold: the report is purged on the usual schedule again",
 )
-def release(request: HttpRequest, report_id: str) -> HttpResponse:
+def release_legal_hold(request: HttpRequest, report_id: str) -> HttpResponse:
     caller: Platform = request.auth  # type: ignore[attr-defined]
     report = access.report_for_platform(caller, report_id)
     services.lift_legal_hold(report=report, actor_label=caller.name, party=caller.name, now=clock.now())

@@ -268,7 +268,7 @@ def get_notice(request: HttpRequest, notice_id: str) -> HttpResponse:
     response={200: NoticeOut, **WRITE_ERRORS, 503: ErrorOut},
     summary="Take a notice: others see who works on it and cannot decide it",
 )
-def claim(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpResponse:
+def claim_notice(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpResponse:
     """409 when another moderator holds it, or when it is decided or not processed (notifier suspended)."""
     platform = _platform(request)
     notice = access.get_notice(platform, notice_id)
@@ -285,7 +285,7 @@ def claim(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpRes
     response={200: NoticeOut, **WRITE_ERRORS, 503: ErrorOut},
     summary="Give a notice back to the queue (only its holder can; otherwise nothing changes)",
 )
-def release(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpResponse:
+def release_notice(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpResponse:
     platform = _platform(request)
     notice = access.get_notice(platform, notice_id)
     services.release(actor=ModeratorActor.api(platform, payload.moderator), notice=notice)
@@ -297,7 +297,7 @@ def release(request: HttpRequest, notice_id: str, payload: ModeratorIn) -> HttpR
     response={201: DecisionOut, **WRITE_ERRORS, 503: ErrorOut},
     summary="Decide a notice; a restriction carries its statement of reasons (DSA Art. 17)",
 )
-def decide(request: HttpRequest, notice_id: str, payload: DecisionIn) -> HttpResponse:
+def decide_notice(request: HttpRequest, notice_id: str, payload: DecisionIn) -> HttpResponse:
     """The notifiers are told at once (webhooks `notice.decided`, the helpline's case) and the appeal
     period starts. A statement the Transparency Database would refuse is a 422 listing every field;
     409 when the notice is decided already (appeal instead), held by another moderator, or not processed."""
@@ -341,7 +341,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     response={200: StatementsOut, 401: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut},
     summary="Your statements of reasons, ready for the Transparency Database, in decision order",
 )
-def statements(request: HttpRequest, filters: Query[StatementFilter]) -> HttpResponse:
+def list_statements(request: HttpRequest, filters: Query[StatementFilter]) -> HttpResponse:
     """Each page is a valid `{"statements": [...]}` batch for the database's `POST /api/v1/statements`
     (at most 100, unique `puid`s). Only restrictions have a statement (Art. 17: a decision not to act has
     none). A decision later reversed on appeal is still listed: it was applied, and the reversal is a new

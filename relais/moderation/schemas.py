@@ -126,7 +126,9 @@ class DecisionFieldsIn(StrictIn):
     automated_detection: StrictBool = False
     automated_decision: Literal["fully", "partially", "not_automated"] = "not_automated"
     application_date: date | None = Field(default=None, description="When the restriction applies; default today")
-    end_dates: EndDatesIn = EndDatesIn()
+    # A factory, not `= EndDatesIn()`: an object default is written into the document beside the `$ref`, a shape
+    # openapi-python-client refuses (it then drops the decision endpoint). Accepted and answered the same.
+    end_dates: EndDatesIn = Field(default_factory=EndDatesIn)
     manifestly_unfounded: StrictBool = Field(default=False, description="Only with no_action: counts towards Art. 23")
     summary: Annotated[
         str,

@@ -137,7 +137,7 @@ def delete_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     response={200: SecretOut, 401: ErrorOut, 404: ErrorOut},
     summary="Replace the signing secret; the old one keeps signing during the overlap",
 )
-def rotate_secret(request: HttpRequest, endpoint_id: str) -> HttpResponse:
+def rotate_endpoint_secret(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = access.get_endpoint(_tenant(request), endpoint_id)
     secret, until = services.rotate_secret(endpoint=endpoint, now=clock.now())
     return json_response(200, {"secret": secret, "previous_secret_valid_until": until})
@@ -158,7 +158,7 @@ def enable_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="The endpoint's delivery log, newest first (status, attempts, latency)",
 )
-def endpoint_deliveries(request: HttpRequest, endpoint_id: str, filters: Query[DeliveryFilter]) -> HttpResponse:
+def list_endpoint_deliveries(request: HttpRequest, endpoint_id: str, filters: Query[DeliveryFilter]) -> HttpResponse:
     endpoint = access.get_endpoint(_tenant(request), endpoint_id)
     deliveries = endpoint.deliveries.all()
     if filters.status:
@@ -171,7 +171,7 @@ def endpoint_deliveries(request: HttpRequest, endpoint_id: str, filters: Query[D
     response={200: list[DeliveryOut], 401: ErrorOut},
     summary="Deliveries that will not be retried (retries exhausted, or refused by the receiver)",
 )
-def dead_letters(request: HttpRequest) -> HttpResponse:
+def list_dead_letters(request: HttpRequest) -> HttpResponse:
     return json_response(200, _log(access.deliveries_of(_tenant(request)).filter(status=Delivery.Status.FAILED)))
 
 
@@ -180,7 +180,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     response={202: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Send a finished delivery again (same webhook-id), as a new delivery",
 )
-def replay(request: HttpRequest, delivery_id: str) -> HttpResponse:
+def replay_delivery(request: HttpRequest, delivery_id: str) -> HttpResponse:
     delivery = access.get_delivery(_tenant(request), delivery_id)
     try:
         again = services.replay(delivery=delivery, now=clock.now())
