@@ -17,8 +17,12 @@ from django.db.models import Field, Model
 from relais.reports.models import Report
 
 
-def _row_text(model: type[Model], alias: str, kind: str) -> str:
-    """One row as one text: its kind, then every concrete column, so that any change to it changes the text."""
+def _row_text(model: type[Model], alias: str, kind: str, vendor: str) -> str:
+    """One row as one text: its kind, then every column, so that any change to it changes the text. PostgreSQL
+    writes a whole row as text itself (`t::text`, half the work of ~150 casts); elsewhere each concrete
+    column is cast and joined."""
+    if vendor == "postgresql":
+        return f"'{kind}|' || {alias}::text"
     quote = connection.ops.quote_name
     columns = [f"COALESCE(CAST({alias}.{quote(f.column)} AS TEXT), '~')" for f in model._meta.concrete_fields]
     return f"'{kind}' || '|' || " + " || '|' || ".join(columns)
@@ -47,7 +51,7 @@ def _page_state_sql(vendor: str) -> str:
         return quote(model._meta.pk.column)
 
     def rows_of(model: type[Model], kind: str, where: str) -> str:
-        return f"SELECT {_row_text(model, 't', kind)} FROM {table(model)} t WHERE {where}"
+        return f"SELECT {_row_text(model, 't', kind, vendor)} FROM {table(model)} t WHERE {where}"
 
     named = (
         f"WITH the_report AS (SELECT {pk(Report)} AS id, {column(Report, 'platform')} AS platform_id "
