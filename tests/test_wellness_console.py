@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +21,13 @@ from PIL import Image
 
 from relais import clock
 from relais.evidence import services as evidence
-from relais.evidence.models import CustodyEvent
+from relais.evidence.models import CustodyEvent, EvidenceItem
 from relais.evidence.schemas import EvidenceItemIn
 from relais.handoffs import services as handoffs
 from relais.handoffs.models import Case
 from relais.moderation.models import Notice
 from relais.reports.models import Report
-from tests.test_evidence import JPEG, PNG, evidence_store  # noqa: F401  (a fixture)
+from tests.test_evidence import JPEG, PNG, evidence_store, flip_one_byte  # noqa: F401  (a fixture)
 from tests.test_moderation_console import World, make_report, signed_in, url, world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,19 @@ def test_another_platforms_moderator_gets_no_picture(world: World) -> None:
     notice = notice_with_pictures(world)
     response = signed_in(world.stranger.user).get(url("picture", notice_id=notice.pk, position=2))
     assert response.status_code == 404
+    assert not CustodyEvent.objects.filter(action=CustodyEvent.Action.VIEWED).exists()
+
+
+def test_a_changed_picture_is_refused_and_the_failure_is_in_the_chain_of_custody(
+    world: World, evidence_store: Path
+) -> None:
+    notice = notice_with_pictures(world)
+    item = EvidenceItem.objects.get(report=notice.report, position=2)
+    flip_one_byte(evidence_store / item.storage_name)
+    response = signed_in(world.moderator.user).get(url("picture", notice_id=notice.pk, position=2))
+    assert response.status_code == 409
+    assert "no longer matches" in response.content.decode()
+    assert CustodyEvent.objects.filter(item=item, action=CustodyEvent.Action.INTEGRITY_FAILED).exists()
     assert not CustodyEvent.objects.filter(action=CustodyEvent.Action.VIEWED).exists()
 
 
