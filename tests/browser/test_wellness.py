@@ -153,3 +153,24 @@ def test_without_javascript_the_picture_is_still_revealed(
     page.locator("figure.picture summary").first.click()
     expect(image).to_have_css("filter", "none")
     page.context.close()
+
+
+@pytest.mark.parametrize("words", [FRENCH, ENGLISH], ids=["fr", "en"])
+def test_the_setting_turns_the_blur_off_from_the_navigation(
+    browser: Browser, live_server: LiveServer, axe: Axe, notice: Notice, words: Words
+) -> None:
+    page = _open_notice(browser, live_server, notice, words, script=True)
+    settings_link = {"fr-FR": "Vos réglages", "en-GB": "Your settings"}[words.locale]
+    page.get_by_role("link", name=settings_link).click()
+    expect(page.locator("h1")).to_have_text(settings_link)
+    assert_accessible(axe, page, f"wellness settings ({words.locale})")
+    assert_no_sideways_scroll(page)
+    page.locator("#id_pictures_1").check()
+    page.locator("form[action$='/moderation/settings/'] button[type=submit]").click()
+    expect(page.locator(".message--success")).to_be_visible()
+    page.goto(f"{live_server.url}/moderation/notices/{notice.pk}/")
+    image = page.locator("img.picture__image").first
+    expect(image).to_have_css("filter", "none")
+    expect(page.locator("figure.picture summary")).to_have_count(0)
+    expect(page.locator(".content-warning")).to_have_text(words.warning)  # warnings stay whatever the setting
+    page.context.close()
