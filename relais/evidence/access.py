@@ -39,3 +39,16 @@ def case_with_evidence(helpline: Helpline, case_id: str | uuid.UUID) -> Case:
 
 def items_of(report: Report) -> QuerySet[EvidenceItem]:
     return EvidenceItem.objects.filter(report=report).order_by("position")
+
+
+def pictures_of(report: Report) -> QuerySet[EvidenceItem]:
+    """The report's pictures, which the consoles show (blurred by default, ADR 0028); never a video or text."""
+    return items_of(report).filter(kind="image")
+
+
+def picture_of(report: Report, position: int) -> EvidenceItem:
+    """One picture by its position: a text, a video or a missing position is the same 404."""
+    item = pictures_of(report).filter(position=position).first()
+    if item is None:
+        raise Http404(handoff_access.NOT_FOUND)
+    return item

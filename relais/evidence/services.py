@@ -354,6 +354,36 @@ def _record_failure(
     )
 
 
+PREVIEW_MAX_SIDE = 1200
+"""A picture in a console is at most this many pixels on its long side: enough to judge it, small to send."""
+
+
+def picture_preview(*, item: EvidenceItem, actor_label: str, party: str, now: datetime) -> bytes:
+    """A picture as a console shows it: checked, re-encoded as a JPEG (so the browser never receives the
+    uploaded bytes), and written to the chain of custody as a view, since it left the vault.
+
+    The case page's own look is already in a case's access log (handoffs.services.view_case), so a picture
+    on it is not logged there a second time.
+    """
+    try:
+        plaintext = vault.read(item)
+    except vault.IntegrityFailure as failure:
+        _record_failure(item.report, failure, now, actor_label=actor_label, party=party)
+        raise
+    out = io.BytesIO()
+    images.upright_rgb(plaintext, max_side=PREVIEW_MAX_SIDE).save(out, format="JPEG", quality=85)
+    _custody(
+        item.report,
+        CustodyEvent.Action.VIEWED,
+        now,
+        actor_label=actor_label,
+        party=party,
+        item=item,
+        detail=f"picture {item.position} shown in the console",
+    )
+    return out.getvalue()
+
+
 def _checked_items(report: Report, now: datetime, *, actor_label: str, party: str) -> list[manifest.PackItem]:
     items = []
     for item in items_of(report).select_related("content"):

@@ -154,6 +154,20 @@ class FollowUpForm(forms.Form):
     )
 
 
+class WellnessForm(forms.Form):
+    """A console user's own wellness setting (ADR 0028): pictures blurred until revealed, or shown as sent."""
+
+    pictures = forms.ChoiceField(
+        label=_("Pictures of reported content"),
+        choices=[
+            ("blurred", _("Blurred and in greyscale until I choose to show them (recommended)")),
+            ("shown", _("Shown as sent, in colour")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_("Only for you. Warnings before the most distressing content are always shown."),
+    )
+
+
 class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: StaffMember) -> str:
         user = obj.user

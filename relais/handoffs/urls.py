@@ -25,5 +25,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/assign", views.assign, name="assign"),
     path("cases/<uuid:case_id>/evidence.pdf", evidence_views.case_evidence_pdf, name="evidence_pdf"),
     path("cases/<uuid:case_id>/evidence.zip", evidence_views.case_evidence_zip, name="evidence_zip"),
+    path("cases/<uuid:case_id>/evidence/<int:position>", evidence_views.case_picture, name="evidence_picture"),
     path("cases/<uuid:case_id>/escalate", views.escalate, name="escalate"),
+    path("settings/", views.wellness_settings, name="settings"),
 ]

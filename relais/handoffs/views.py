@@ -34,6 +34,7 @@ from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
 from relais.tenants.models import Helpline, StaffMember
+from relais.tenants.services import set_blur_images
 
 P = ParamSpec("P")
 QUEUE_PAGE_SIZE = 50
@@ -271,6 +272,23 @@ def escalate(request: HttpRequest, console: Console, case_id: uuid.UUID) -> Http
                 messages.success(request, _("Sent to the platform as a notice."))
             return _back_to(case, "platform")
     return _render_case(request, console, case, status=422, escalation_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view
+def wellness_settings(request: HttpRequest, console: Console) -> HttpResponse:
+    """The counsellor's own setting: evidence pictures blurred until revealed (the default), or shown as sent."""
+    if request.method == "POST":
+        form = forms.WellnessForm(request.POST)
+        if form.is_valid():
+            set_blur_images(console.member, blur=form.cleaned_data["pictures"] == "blurred")
+            messages.success(request, _("Your setting is saved."))
+            return redirect("console:settings")
+        context = _context(console, nav="settings", form=form, errors=forms.error_summary(form))
+        return render(request, "handoffs/settings.html", context, status=422)
+    initial = {"pictures": "blurred" if console.member.blur_images else "shown"}
+    context = _context(console, nav="settings", form=forms.WellnessForm(initial=initial), errors=[])
+    return render(request, "handoffs/settings.html", context)
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:

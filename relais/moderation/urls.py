@@ -34,7 +34,9 @@ urlpatterns = [
     path("notices/<uuid:notice_id>/claim", views.claim, name="claim"),
     path("notices/<uuid:notice_id>/release", views.release, name="release"),
     path("notices/<uuid:notice_id>/decide", views.decide, name="decide"),
+    path("notices/<uuid:notice_id>/pictures/<int:position>", views.picture, name="picture"),
     path("appeals/", views.appeals, name="appeals"),
     path("appeals/<uuid:appeal_id>/", views.appeal_page, name="appeal"),
     path("statements/", views.statements, name="statements"),
+    path("settings/", views.wellness_settings, name="settings"),
 ]

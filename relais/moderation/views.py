@@ -25,19 +25,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import BoundField
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais import clock
+from relais.evidence import access as evidence_access
+from relais.evidence import services as evidence_services
+from relais.evidence.vault import IntegrityFailure
 from relais.handoffs import views as helpline_views
-from relais.handoffs.forms import CATEGORY_LABELS, error_summary
-from relais.moderation import access, forms, services
+from relais.handoffs.forms import CATEGORY_LABELS, WellnessForm, error_summary
+from relais.moderation import access, forms, services, wellness
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import (
     Appeal,
@@ -52,6 +56,7 @@ from relais.moderation.readable import statement_in_words
 from relais.moderation.services import ModeratorActor, TrackRecord
 from relais.reports.models import ReportedContent
 from relais.tenants.models import Moderator, Platform
+from relais.tenants.services import set_blur_images
 
 P = ParamSpec("P")
 PAGE_SIZE = 50
@@ -403,6 +408,11 @@ def _render_notice(
         form = forms.DecisionForm(initial=initial_decision(notice, now.astimezone(platform_zone(desk.platform)).date()))
     decisions = list(notice.decisions.order_by("decided_at").prefetch_related("appeals"))
     report = notice.report
+    warning = wellness.content_warning(
+        notice.category,
+        minor_involved=notice.reporter_age is not None and notice.reporter_age < 18,
+        language=wellness.console_language(get_language() or ""),
+    )
     context = _context(
         desk,
         nav="queue" if undecided else "decided",
@@ -421,8 +431,60 @@ def _render_notice(
         ground_label=forms.GROUND_LABELS.get(notice.ground_kind, ""),
         chosen=chosen_labels(form) if form is not None else {},
         status_label=forms.STATUS_LABELS.get(notice.status, notice.status),
+        warning=warning,
+        pictures=_pictures(notice),
+        blur=desk.moderator.blur_images,
     )
     return render(request, "moderation/notice.html", context, status=status)
+
+
+def _pictures(notice: Notice) -> list[dict[str, str]]:
+    """The pictures the platform preserved for the notice's report, each with its address and its words."""
+    if notice.report is None:
+        return []
+    return [
+        {
+            "src": reverse("moderation:picture", kwargs={"notice_id": notice.pk, "position": item.position}),
+            "label": _("Picture %(position)s sent by the platform") % {"position": item.position},
+        }
+        for item in evidence_access.pictures_of(notice.report)
+    ]
+
+
+@require_GET
+@desk_view
+def picture(request: HttpRequest, desk: Desk, notice_id: uuid.UUID, position: int) -> HttpResponse:
+    """One preserved picture of the notice's report, re-encoded, written to the chain of custody."""
+    notice = access.get_notice(desk.platform, notice_id)
+    if notice.report is None:
+        raise Http404(access.NOT_FOUND)
+    item = evidence_access.picture_of(notice.report, position)
+    try:
+        data = evidence_services.picture_preview(
+            item=item, actor_label=desk.actor.label, party=desk.platform.name, now=clock.now()
+        )
+    except IntegrityFailure:
+        return HttpResponse(
+            _("This picture no longer matches what the platform sent."), status=409, content_type="text/plain"
+        )
+    return HttpResponse(data, content_type="image/jpeg", headers={"Content-Disposition": "inline"})
+
+
+@require_http_methods(["GET", "POST"])
+@desk_view
+def wellness_settings(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """The moderator's own setting: pictures blurred until revealed (the default), or shown as sent."""
+    initial = {"pictures": "blurred" if desk.moderator.blur_images else "shown"}
+    if request.method == "POST":
+        form = WellnessForm(request.POST)
+        if form.is_valid():
+            set_blur_images(desk.moderator, blur=form.cleaned_data["pictures"] == "blurred")
+            messages.success(request, _("Your setting is saved."))
+            return redirect("moderation:settings")
+        context = _context(desk, nav="settings", form=form, errors=error_summary(form))
+        return render(request, "moderation/settings.html", context, status=422)
+    context = _context(desk, nav="settings", form=WellnessForm(initial=initial), errors=[])
+    return render(request, "moderation/settings.html", context)
 
 
 def _decision_view(decision: Decision) -> dict[str, Any]:

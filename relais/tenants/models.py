@@ -107,6 +107,11 @@ class StaffMember(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     helpline = models.ForeignKey(Helpline, on_delete=models.CASCADE, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+    blur_images = models.BooleanField(
+        default=True,
+        help_text="Evidence pictures are shown blurred and in greyscale until revealed (ADR 0028); "
+        "the counsellor may turn this off in the console's settings.",
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(role__in=Role.values), name="staff_role_valid")]
@@ -130,6 +135,11 @@ class Moderator(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator")
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="moderators")
     role = models.CharField(max_length=20, choices=ModeratorRole.choices, default=ModeratorRole.MODERATOR)
+    blur_images = models.BooleanField(
+        default=True,
+        help_text="Reported pictures are shown blurred and in greyscale until revealed (ADR 0028); "
+        "the moderator may turn this off in the console's settings.",
+    )
 
     class Meta:
         constraints = [

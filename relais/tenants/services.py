@@ -131,6 +131,12 @@ def add_moderator(
         return Moderator.objects.create(user=user, platform=platform, role=role), password
 
 
+def set_blur_images(person: Moderator | StaffMember, *, blur: bool) -> None:
+    """A moderator's or counsellor's own choice: pictures blurred until revealed (the default), or not."""
+    person.blur_images = blur
+    person.save(update_fields=["blur_images"])
+
+
 def _check_role(role: str, allowed: list[str]) -> None:
     if role not in allowed:
         raise ValueError(f"role must be one of {', '.join(allowed)}")
