@@ -125,6 +125,7 @@ class Synapse:
     page_cap: int = 1
     """Synapse answers at most `limit`; this one at most one report a page, so paging is exercised."""
     notice_script: deque[int] = field(default_factory=deque)
+    details_script: deque[int] = field(default_factory=deque)
     requests: list[str] = field(default_factory=list)
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """Every PUT: the transaction id and the body."""
@@ -178,7 +179,13 @@ def synapse() -> Iterator[Synapse]:
                 self._answer(200, answer)
             elif parts.path.startswith(f"{REPORTS}/") and parts.path[len(REPORTS) + 1 :].isdigit():
                 found = state.reports.get(int(parts.path[len(REPORTS) + 1 :]))
-                self._answer(200, found) if found else self._answer(404, {"errcode": "M_NOT_FOUND"})
+                code = state.details_script.popleft() if state.details_script else 200
+                if code != 200:
+                    self._answer(code, {"errcode": "M_UNKNOWN", "error": "Internal server error"})
+                elif found:
+                    self._answer(200, found)
+                else:
+                    self._answer(404, {"errcode": "M_NOT_FOUND"})
             else:
                 self._answer(404, {"errcode": "M_UNRECOGNIZED"})
 
@@ -374,6 +381,28 @@ def test_a_report_gone_or_unreadable_is_passed_over_and_the_others_are_stored(wo
     connection = Connection.objects.get()
     assert connection.last_refusal.startswith("event report 4 passed over: user_id:")
     assert connection.poll_cursor == 5
+
+
+def test_synapse_failing_mid_poll_keeps_what_was_stored_and_the_next_poll_resumes(
+    world: World, synapse: Synapse
+) -> None:
+    synapse.details_script.extend([200, 502])  # report 2 read, then Synapse fails on report 3
+    with pytest.raises(CommandError, match="Synapse did not answer event report 3: HTTP 502"):
+        poll("agora")
+    assert list(Report.objects.values_list("platform_report_id", flat=True)) == ["matrix:127.0.0.1:2"]
+    assert Connection.objects.get().poll_cursor == 2
+    assert poll("agora") == f"{synapse.url}: 1 new report(s), 0 already stored\n"
+    run_until_quiet(world)
+    assert sorted(body["user_id"] for _txn, body in synapse.notices) == ["@bar:matrix.org", "@foo:matrix.org"]
+
+
+def test_a_connection_that_does_not_send_help_sends_no_notice(world: World, synapse: Synapse) -> None:
+    Connection.objects.update(send_help=False)
+    poll("agora")
+    run_until_quiet(world)
+    assert Report.objects.count() == 2
+    assert not synapse.notices
+    assert not HelpMessage.objects.exists()
 
 
 def test_skip_backlog_starts_after_the_newest_report_and_checks_the_token(world: World, synapse: Synapse) -> None:

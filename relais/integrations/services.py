@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -629,7 +629,11 @@ def poll_matrix(connection: Connection, *, now: datetime) -> Polled:
     Why newest first rather than `dir=f` from an offset: `from` is an offset, and an admin who deletes a
     handled report shifts every offset after it; ids never move."""
     base = connection.instance_url
-    headers = {"Authorization": f"Bearer {unseal(connection, 'token')}", "Accept": "application/json"}
+    try:
+        headers = {"Authorization": f"Bearer {unseal(connection, 'token')}", "Accept": "application/json"}
+    except crypto.SealBroken:
+        reason = "the token cannot be opened (RELAIS_EVIDENCE_KEYS changed?): run `relais matrix connect` again"
+        return _poll_stopped(connection, 0, 0, reason, now)
     cursor = connection.poll_cursor
     new: set[int] = set()
     start = 0
@@ -669,16 +673,22 @@ def poll_matrix(connection: Connection, *, now: datetime) -> Polled:
             slug = connection.platform.slug
             reason = f"no reporter country: relais platform set {slug} --reporter-country XX"
             return _poll_stopped(connection, stored, already, reason, now)
-        with transaction.atomic():
-            received = take_in(
-                connection=connection,
-                data=data,
-                help_card=help_card,
-                help_to=mapped.reporter_user_id,
-                resolved_at=None,
-                now=now,
+        try:
+            with transaction.atomic():
+                received = take_in(
+                    connection=connection,
+                    data=data,
+                    help_card=help_card,
+                    help_to=mapped.reporter_user_id,
+                    resolved_at=None,
+                    now=now,
+                )
+                _advance(connection, report_id)
+        except DatabaseError:
+            logger.exception("matrix connection %s: event report %s not stored", connection.pk, report_id)
+            return Polled(
+                stored, already, f"event report {report_id} not stored (database error): the next poll retries"
             )
-            _advance(connection, report_id)
         stored, already = stored + received.created, already + (not received.created)
     Connection.objects.filter(pk=connection.pk).update(polled_at=now)
     return Polled(stored, already, "")
