@@ -28,14 +28,27 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "language_fallback",
         "api_username",
         "send_help",
+        "poll_cursor",
+        "polled_at",
         "created_at",
         "last_refusal_at",
         "last_refusal",
     ]
-    readonly_fields = ["platform", "kind", "instance_url", "created_at", "last_refusal_at", "last_refusal"]
+    readonly_fields = [
+        "platform",
+        "kind",
+        "instance_url",
+        "poll_cursor",
+        "polled_at",
+        "created_at",
+        "last_refusal_at",
+        "last_refusal",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # `relais mastodon|discourse connect`: it seals the credentials and prints the webhook's form
+        return (
+            False  # `relais mastodon|discourse|matrix connect`: it seals the credentials and prints the webhook's form
+        )
 
     def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -17,6 +17,7 @@ from relais.tenants.models import Platform
 class Kind(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
     DISCOURSE = "discourse", "Discourse"
+    MATRIX = "matrix", "Matrix (Synapse)"
 
 
 def default_category_map() -> dict[str, Any]:
@@ -31,6 +32,13 @@ def discourse_category_map() -> dict[str, Any]:
     would send a reporter to the wrong helpline (ADR 0023, Discourse)."""
     words = ("off_topic", "inappropriate", "spam", "illegal", "notify_user", "notify_moderators")
     return {"categories": dict.fromkeys(words, "other"), "rules": {}}
+
+
+def matrix_category_map() -> dict[str, Any]:
+    """Synapse's reports carry a free-text reason and nothing else: the keyword table of
+    relais/integrations/matrix/adapter.py reads it (conservatively: `other` unless a word is plain). The map's
+    `categories` add to the table or override it, word by word (lower case); `rules` are unused on Matrix."""
+    return {"categories": {}, "rules": {}}
 
 
 def validate_category_map(value: Any) -> None:
@@ -73,6 +81,11 @@ class Connection(models.Model):
     send_help = models.BooleanField(
         default=False, help_text="Send local reporters a direct message saying that help exists, with their page."
     )
+    poll_cursor = models.BigIntegerField(
+        default=0,
+        help_text="Matrix: the id of the newest event report taken in; each poll asks Synapse for the newer ones.",
+    )
+    polled_at = models.DateTimeField(null=True, blank=True, help_text="Matrix: the last poll that reached Synapse.")
     created_at = models.DateTimeField()
     last_refusal_at = models.DateTimeField(null=True, blank=True)
     last_refusal = models.CharField(
@@ -103,7 +116,9 @@ class HelpMessage(models.Model):
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="help_messages")
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="help_message")
-    recipient = models.CharField(max_length=100, help_text="The local account's username (mentioned alone).")
+    recipient = models.CharField(
+        max_length=255, help_text="The local account's username (mentioned alone); on Matrix, the user id."
+    )
     language = models.CharField(max_length=35)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -17,17 +17,20 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
+from pydantic import ValidationError
 
 from relais import clock
 from relais.evidence import crypto, reported, vault
 from relais.evidence import services as evidence
 from relais.evidence.schemas import EvidenceItemIn
+from relais.http import field_errors
 from relais.integrations.discourse import adapter as discourse
 from relais.integrations.inbound import Media
+from relais.integrations.matrix import adapter as matrix
 from relais.integrations.models import (
     Connection,
     HelpMessage,
@@ -36,9 +39,11 @@ from relais.integrations.models import (
     PlatformResolution,
     PostFetch,
     discourse_category_map,
+    matrix_category_map,
 )
 from relais.moderation.models import Notice, Source
 from relais.reports import links
+from relais.reports.api import help_for
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
 from relais.reports.services import canonical_of, receive_report
@@ -115,6 +120,8 @@ def connect(
             connection = Connection(platform=platform, kind=kind, instance_url=instance, created_at=now)
             if kind == Kind.DISCOURSE:
                 connection.category_map = discourse_category_map()
+            elif kind == Kind.MATRIX:
+                connection.category_map = matrix_category_map()
         connection.api_username = api_username.strip()
         connection.secret_sealed = seal(connection, "secret", secret)
         connection.token_sealed = seal(connection, "token", token.strip()) if token.strip() else b""
@@ -256,6 +263,8 @@ def attempt_help_message(pk: int) -> str:
         return "link revoked: not sent"
     if connection.kind == Kind.DISCOURSE:
         return _record(message, _discourse_private_message(message, link), clock.now())
+    if connection.kind == Kind.MATRIX:
+        return _record(message, _matrix_server_notice(message, link), clock.now())
     body = json.dumps(
         {
             "status": help_text(username=message.recipient, language=message.language, link=link),
@@ -574,3 +583,183 @@ def _complete(fetch: PostFetch, review: discourse.Review, now: datetime) -> None
             next_attempt_at=now,
         )
         transaction.on_commit(partial(_enqueue, message.pk), robust=True)
+
+
+# --- Matrix: a poller on Synapse's admin API, help by server notice (ADR 0029) ---
+
+MATRIX_PAGE_SIZE = 100
+MATRIX_MAX_PAGES = 1000
+MATRIX_MAX_PER_POLL = 500
+"""A backlog larger than this is taken in over several polls, oldest first (the cursor moves with each)."""
+
+
+@dataclass(frozen=True)
+class Polled:
+    stored: int
+    already: int
+    error: str
+    """Empty when the poll went through; else what stopped it, as kept on the connection for the admin."""
+
+
+def matrix_defaults(connection: Connection) -> matrix.Defaults:
+    return matrix.Defaults(
+        homeserver_host=(urlsplit(connection.instance_url).hostname or "").lower(),
+        category_map=connection.category_map,
+        language_fallback=connection.language_fallback,
+    )
+
+
+def _synapse_failure(got: Download, what: str) -> str:
+    if got.status_code in (401, 403):
+        return (
+            f"Synapse refused the access token (HTTP {got.status_code}) for {what}: it must be a server admin's; "
+            "give a new one with `relais matrix connect … --token-stdin`"
+        )
+    if got.status_code == 0:
+        return f"{what}: {got.error}"
+    return f"Synapse did not answer {what}: {got.error}"
+
+
+def poll_matrix(connection: Connection, *, now: datetime) -> Polled:
+    """One poll: the event reports newer than the connection's cursor, listed newest first (`dir=b`, paged
+    by `next_token` until an id the cursor has passed), then each one's details, oldest first, through the
+    shared path. The cursor moves after each report is stored, so a poll cut short (Synapse down, a bad
+    token) resumes where it stopped, and a report seen twice is stored once (its `platform_report_id`).
+
+    Why newest first rather than `dir=f` from an offset: `from` is an offset, and an admin who deletes a
+    handled report shifts every offset after it; ids never move."""
+    base = connection.instance_url
+    try:
+        headers = {"Authorization": f"Bearer {unseal(connection, 'token')}", "Accept": "application/json"}
+    except crypto.SealBroken:
+        reason = "the token cannot be opened (RELAIS_EVIDENCE_KEYS changed?): run `relais matrix connect` again"
+        return _poll_stopped(connection, 0, 0, reason, now)
+    cursor = connection.poll_cursor
+    new: set[int] = set()
+    start = 0
+    for _page in range(MATRIX_MAX_PAGES):
+        got = download(f"{base}{matrix.LIST_PATH}?from={start}&limit={MATRIX_PAGE_SIZE}&dir=b", headers)
+        if got.data is None:
+            return _poll_stopped(connection, 0, 0, _synapse_failure(got, "the list of event reports"), now)
+        try:
+            page = matrix.read_page(json.loads(got.data))
+        except ValueError as exc:
+            return _poll_stopped(connection, 0, 0, f"unreadable list of event reports: {exc}", now)
+        new.update(i for i in page.ids if i > cursor)
+        if not page.ids or min(page.ids) <= cursor or page.next_token is None or page.next_token <= start:
+            break
+        start = page.next_token
+    stored = already = 0
+    defaults = matrix_defaults(connection)
+    for report_id in sorted(new)[:MATRIX_MAX_PER_POLL]:
+        got = download(f"{base}{matrix.LIST_PATH}/{report_id}", headers)
+        if got.status_code == 404:  # deleted by an admin between the list and now
+            _advance(connection, report_id)
+            continue
+        if got.data is None:
+            return _poll_stopped(connection, stored, already, _synapse_failure(got, f"event report {report_id}"), now)
+        try:
+            mapped = matrix.read_details(json.loads(got.data), defaults)
+            data = ReportIn.model_validate(mapped.report)
+        except ValidationError as exc:
+            errors = field_errors([dict(e) for e in exc.errors(include_input=False, include_url=False)])
+            _skip(connection, report_id, "; ".join(f"{e['field']}: {e['message']}" for e in errors), now)
+            continue
+        except ValueError as exc:  # not JSON, or Unmappable: it will not become readable, so it is passed over
+            _skip(connection, report_id, str(exc), now)
+            continue
+        help_card = help_for(data, connection.platform)
+        if help_card is None:
+            slug = connection.platform.slug
+            reason = f"no reporter country: relais platform set {slug} --reporter-country XX"
+            return _poll_stopped(connection, stored, already, reason, now)
+        try:
+            with transaction.atomic():
+                received = take_in(
+                    connection=connection,
+                    data=data,
+                    help_card=help_card,
+                    help_to=mapped.reporter_user_id,
+                    resolved_at=None,
+                    now=now,
+                )
+                _advance(connection, report_id)
+        except DatabaseError:
+            logger.exception("matrix connection %s: event report %s not stored", connection.pk, report_id)
+            return Polled(
+                stored, already, f"event report {report_id} not stored (database error): the next poll retries"
+            )
+        stored, already = stored + received.created, already + (not received.created)
+    Connection.objects.filter(pk=connection.pk).update(polled_at=now)
+    return Polled(stored, already, "")
+
+
+def skip_matrix_backlog(connection: Connection, *, now: datetime) -> str:
+    """Move the cursor to the newest report Synapse holds now (the reports before a connection are left to
+    the homeserver's own admins); "" or what stopped it. The one call also proves the token works."""
+    headers = {"Authorization": f"Bearer {unseal(connection, 'token')}", "Accept": "application/json"}
+    got = download(f"{connection.instance_url}{matrix.LIST_PATH}?from=0&limit=1&dir=b", headers)
+    if got.data is None:
+        return _poll_stopped(connection, 0, 0, _synapse_failure(got, "the list of event reports"), now).error
+    try:
+        page = matrix.read_page(json.loads(got.data))
+    except ValueError as exc:
+        return _poll_stopped(connection, 0, 0, f"unreadable list of event reports: {exc}", now).error
+    if page.ids:
+        _advance(connection, max(page.ids))
+    return ""
+
+
+def _advance(connection: Connection, report_id: int) -> None:
+    Connection.objects.filter(pk=connection.pk, poll_cursor__lt=report_id).update(poll_cursor=report_id)
+    connection.poll_cursor = max(connection.poll_cursor, report_id)
+
+
+def _skip(connection: Connection, report_id: int, reason: str, now: datetime) -> None:
+    note_refusal(connection, f"event report {report_id} passed over: {reason}", now)
+    logger.warning("matrix connection %s: event report %s passed over: %s", connection.pk, report_id, reason)
+    _advance(connection, report_id)
+
+
+def _poll_stopped(connection: Connection, stored: int, already: int, reason: str, now: datetime) -> Polled:
+    note_refusal(connection, reason, now)
+    logger.warning("matrix connection %s: poll stopped: %s", connection.pk, reason)
+    return Polled(stored, already, reason[:300])
+
+
+def attempt_matrix_poll(connection_id: str) -> str:
+    """The `poll_matrix` task: one poll of one connection; safe to run twice (the cursor and the dedup)."""
+    connection = Connection.objects.select_related("platform").filter(pk=connection_id, kind=Kind.MATRIX).first()
+    if connection is None:
+        return "gone"
+    polled = poll_matrix(connection, now=clock.now())
+    return polled.error or f"{polled.stored} stored, {polled.already} already stored"
+
+
+def notice_text(*, language: str, link: str) -> str:
+    """The server notice: in the reporter's language, their page's link; nothing from the report (the
+    reported user is never named). A server notice arrives in a room of its own, so it mentions nobody."""
+    with translation.override("fr" if language.lower().startswith("fr") else "en"):
+        return _(
+            "Thank you for your report. Help exists: people can listen to you and advise you, free of charge. "
+            "Your private page (keep it to yourself): {link}"
+        ).format(link=link)
+
+
+def _matrix_server_notice(message: HelpMessage, link: str) -> webhook_services.Response:
+    """`PUT /_synapse/admin/v1/send_server_notice/<txnId>`: the transaction id is the report's, so Synapse
+    ignores a retransmission should two workers race (docs/admin_api/server_notices.md)."""
+    connection = message.connection
+    body = json.dumps(
+        {
+            "user_id": message.recipient,
+            "content": {"msgtype": "m.text", "body": notice_text(language=message.language, link=link)},
+        }
+    ).encode()
+    headers = {
+        "Authorization": f"Bearer {unseal(connection, 'token')}",
+        "Content-Type": "application/json",
+        "User-Agent": "Relais",
+    }
+    url = f"{connection.instance_url}{matrix.NOTICE_PATH}/relais-help-{message.report_id}"
+    return webhook_services.post(url, body, headers, method="PUT")

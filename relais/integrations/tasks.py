@@ -23,3 +23,9 @@ def fetch_media(fetch_pk: int) -> str:
 def fetch_post(fetch_pk: int) -> str:
     """Discourse: the one call to the forum's review API completing a stored flag; returns what happened."""
     return services.attempt_post_fetch(fetch_pk)
+
+
+@task()
+def poll_matrix(connection_id: str) -> str:
+    """Matrix: one poll of Synapse's event reports for one connection; returns what happened."""
+    return services.attempt_matrix_poll(connection_id)

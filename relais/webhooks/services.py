@@ -333,8 +333,8 @@ def resolver() -> targets.Resolver:
     return import_string(settings.RELAIS_WEBHOOK_RESOLVER)  # type: ignore[no-any-return]
 
 
-def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """One POST within one wall-clock deadline (connect to the last byte of the answer's headers), to an
+def post(url: str, body: bytes, headers: dict[str, str], *, method: str = "POST") -> Response:
+    """One POST (or `method`: Synapse's idempotent server notice is a PUT) within one wall-clock deadline (connect to the last byte of the answer's headers), to an
     address checked just before — in every mode, the name being resolved once and the connection made to
     that address (transport.py) — or through `RELAIS_WEBHOOK_PROXY`. No redirects, no proxy from the
     environment. A refusal is decided before any connection is opened."""
@@ -356,7 +356,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
             httpx.Client(
                 transport=transport.PinnedTransport(network, proxy), timeout=timeout, follow_redirects=False
             ) as client,
-            client.stream("POST", url, content=body, headers=headers) as answer,
+            client.stream(method, url, content=body, headers=headers) as answer,
         ):
             code = answer.status_code
             error = "" if 200 <= code <= 299 else f"HTTP {code}"
