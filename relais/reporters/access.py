@@ -65,7 +65,7 @@ def report_for(token: str) -> Report | None:
     return links.report_for_token(token)
 
 
-def page_state(token: str) -> list[str]:
-    """Every row the reporter's page can show, each as one text, sorted; empty when the token opens nothing.
-    The page memo's key (page_memo.py), read by one plain statement (page_state.py), no model built."""
-    return page_state_sql.rows(links.digest_of(token))
+def page_state(token: str) -> str | None:
+    """A fingerprint of every row the reporter's page can show; None when the token opens nothing. The page
+    memo's key (page_memo.py), read by one plain statement (page_state.py), no model built."""
+    return page_state_sql.fingerprint(links.digest_of(token))

@@ -10,6 +10,7 @@ a parameter.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -82,14 +83,28 @@ def _page_state_sql(vendor: str) -> str:
             f"t.{pk(Helpline)} IN (SELECT helpline_id FROM the_cases UNION SELECT helpline_id FROM the_notices)",
         ),
     ]
-    return named + " UNION ALL ".join(parts)
+    union = " UNION ALL ".join(parts)
+    if vendor == "postgresql":
+        # Digested where the rows are: one short row crosses the wire and is parsed, not ~5 kB of text.
+        return (
+            f"{named}SELECT count(*) FILTER (WHERE starts_with(q.t, 'report|')), "
+            f"md5(string_agg(q.t, E'\\n' ORDER BY q.t)) FROM ({union}) AS q(t)"
+        )
+    return named + union
 
 
-def rows(digest: str) -> list[str]:
-    """Every row the page of the report with this link digest can show, each as one text, sorted; empty when
-    no report has it. ~0.1 ms of the worker, where the ORM's three queries take ~2.5 ms."""
-    sql = _page_state_sql(connection.vendor)
+def fingerprint(digest: str) -> str | None:
+    """A digest of every row the page of the report with this link digest can show; None when no report has
+    it. ~0.1 ms of the worker, where the ORM's three queries take ~2.5 ms. On PostgreSQL the rows are digested
+    by the database (md5: a fingerprint, not a secret — the memo is in-process and keyed by it); elsewhere here."""
+    vendor = connection.vendor
+    sql = _page_state_sql(vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [digest])
+        if vendor == "postgresql":
+            reports, digested = cursor.fetchone() or (0, None)
+            return f"pg:{digested}" if reports else None
         rows = sorted(str(row[0]) for row in cursor.fetchall())
-    return rows if any(row.startswith("report|") for row in rows) else []
+    if not any(row.startswith("report|") for row in rows):
+        return None
+    return hashlib.blake2b("\n".join(rows).encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()

@@ -141,7 +141,7 @@ def _shown(request: HttpRequest, token: str) -> HttpResponse:
     if wait is not None:
         return _too_many(request, wait)
     state = access.page_state(token)
-    if not state:
+    if state is None:
         return _not_found(request)
     snapshot = current()
     key = page_memo.key(
@@ -153,7 +153,7 @@ def _shown(request: HttpRequest, token: str) -> HttpResponse:
             settings.RELAIS_QUICK_EXIT_URL,
             *sorted(registered_helplines()),
             "",
-            *state,
+            state,
         ]
     )
     now = clock.now()
