@@ -129,10 +129,11 @@ g AS (
 r AS (
   INSERT INTO reports_report (id, platform_id, platform_report_id, category, danger, reporter_country,
     reporter_language, reporter_age, reporter_timezone, reporter_pseudonym, description, reported_at, received_at,
-    help_card, legal_hold, legal_hold_reason, legal_hold_set_at)
+    help_card, legal_hold, legal_hold_reason, legal_hold_set_at, reporter_country_assumed, reporter_link_salt)
   SELECT gen_random_uuid(), o.platform_id, 'bench-' || g.i, g.category,
     CASE WHEN g.immediate THEN 'immediate' ELSE 'none' END, o.reporter_country, o.reporter_language, g.age,
-    o.reporter_timezone, g.pseudonym, o.description, o.reported_at, g.received_at, o.help_card, false, '', NULL
+    o.reporter_timezone, g.pseudonym, o.description, o.reported_at, g.received_at, o.help_card, false, '', NULL,
+    o.reporter_country_assumed, ''
   FROM g CROSS JOIN reports_report o WHERE o.id = '{original}' AND g.i % 20 <> 0
   RETURNING id, platform_report_id, category, danger, reporter_age, reporter_pseudonym, received_at
 ),
@@ -433,6 +434,11 @@ def explain_sql(platform: int) -> str:
         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT n.id, n.queue_rank, n.received_at, h.name "  # noqa: S608
         "FROM moderation_notice n LEFT JOIN tenants_helpline h ON h.id = n.helpline_id "
         f"WHERE n.platform_id = {platform} AND n.status IN ('open', 'claimed') "
+        # One row per report's notices, led by the first in queue order (services._ahead_in_its_group, ADR 0027).
+        "AND NOT EXISTS (SELECT 1 FROM moderation_notice u WHERE u.platform_id = n.platform_id "
+        "AND u.report_id = n.report_id AND u.status IN ('open', 'claimed') AND (u.queue_rank < n.queue_rank "
+        "OR (u.queue_rank = n.queue_rank AND u.received_at < n.received_at) OR (u.queue_rank = n.queue_rank "
+        "AND u.received_at = n.received_at AND u.id < n.id))) "
         "ORDER BY n.queue_rank, n.received_at, n.id LIMIT 50"
     )
 

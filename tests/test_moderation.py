@@ -135,11 +135,11 @@ def test_an_escalation_is_a_trusted_flaggers_notice_and_goes_first(platform: Pla
     case.refresh_from_db()
     assert case.status == "escalated"
     assert case.access_log.filter(action=AccessEvent.Action.ESCALATED).exists()
-    order = [item.notice for item in services.queue(platform, NOW + timedelta(minutes=5))]
-    assert order[0] == notice
-    assert order.index(Notice.objects.get(report=older)) < order.index(
-        Notice.objects.get(report=rep, source="article_16")
-    )
+    rows = services.queue(platform, NOW + timedelta(minutes=5))
+    assert [item.notice for item in rows] == [notice, Notice.objects.get(report=older)]
+    # The reporter's own notice about the same content is no row of its own: it goes with the escalation.
+    assert list(rows[0].grouped) == [Notice.objects.get(report=rep, source="article_16")]
+    assert (rows[0].notices, rows[1].notices) == (2, 1)
     # One escalation at a time per case.
     with pytest.raises(ModerationError) as refused:
         services.escalate(actor=counsellor_again(hotline), case=case, escalation=ESCALATION, now=NOW)

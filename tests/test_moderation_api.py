@@ -146,7 +146,8 @@ def test_an_escalation_goes_to_the_top_of_the_queue_above_an_older_graver_report
         assert notice["source_type"] == "trusted_flagger"
         assert "Arcom" in notice["trusted_flagger_reason"]
         queue = ok(call(w.api, "get", "/moderation/queue"))
-    assert [item["id"] for item in queue] == [notice["id"], notice_of(older), notice_of(report_id)]
+    # The reporter's own notice about the same content is not a row of its own: it rides with the escalation.
+    assert [item["id"] for item in queue] == [notice["id"], notice_of(older)]
     top = queue[0]
     for item in queue:
         QueueItemOut.model_validate(item)  # what we render matches what OpenAPI documents
@@ -162,10 +163,102 @@ def test_an_escalation_goes_to_the_top_of_the_queue_above_an_older_graver_report
         "overdue": False,
     }
     assert top["track_record"] == {"decided": 0, "unfounded": 0, "warned_at": None, "suspended_until": None}
+    assert top["grouped"] == [
+        {
+            "notice_id": notice_of(report_id),
+            "source": "article_16",
+            "helpline": None,
+            "status": "open",
+            "received_at": "2026-11-25T21:00:00+00:00",
+        }
+    ]
+    assert top["snippet"] == "t'es nul, personne ne t'aime"
     assert queue[1]["priority"]["sla_class"] == "minor"
     assert queue[1]["priority"]["overdue"] is False
-    assert queue[2]["helpline"] is None
+    assert queue[1]["helpline"] is None
+    assert queue[1]["grouped"] == []
     assert len(ok(call(w.api, "get", "/moderation/queue?limit=1"))) == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_the_reporters_notice_and_the_escalation_of_one_content_are_one_row_decided_at_once(world: World) -> None:
+    """The reporter's notice and the helpline's escalation about the same content: one queue item, led by the
+    escalation, and one decision decides both, each notifier told by its own `notice.decided`."""
+    w = world
+    hooks = "https://sunny.example/hooks", "https://3018.example/hook"
+    create_endpoint(tenant=w.platform, url=hooks[0], event_types_=["notice.decided"], description="", now=T0)
+    line = Helpline.objects.get(directory_id="fr-3018")
+    create_endpoint(tenant=line, url=hooks[1], event_types_=["notice.decided"], description="", now=T0)
+    long_text = "Tu ne mérites pas de vivre, " * 10
+    report_id = reported(w, "r1", content=[{"kind": "message", "content_id": "m-1", "text": long_text}])
+    alone = reported(w, "r2", category="impersonation")
+    code, escalation = escalated(w, report_id)
+    reporters_own = notice_of(report_id)
+
+    queue = ok(call(w.api, "get", "/moderation/queue"))
+    assert [item["id"] for item in queue] == [escalation["id"], notice_of(alone)]
+    for item in queue:
+        QueueItemOut.model_validate(item)
+    row = queue[0]
+    assert [(g["notice_id"], g["source"], g["helpline"]) for g in row["grouped"]] == [
+        (reporters_own, "article_16", None)
+    ]
+    assert row["snippet"].startswith("Tu ne mérites pas de vivre, Tu ne")
+    assert len(row["snippet"]) <= 140
+    assert row["snippet"].endswith("…")
+    # Paging goes by the rows' leaders: the reporter's notice is on no page of its own.
+    first = call(w.api, "get", "/moderation/queue?limit=1")
+    [second] = ok(call(w.api, "get", f"/moderation/queue?limit=1&cursor={first['Next-Cursor']}"))
+    assert second["id"] == notice_of(alone)
+    # One notice's page names the others its decision will decide too.
+    assert [g["notice_id"] for g in ok(call(w.api, "get", f"/moderation/notices/{reporters_own}"))["grouped"]] == [
+        escalation["id"]
+    ]
+
+    decision = decide(w, escalation["id"], RESTRICT)
+    assert decision["notice_id"] == escalation["id"]
+    queue = ok(call(w.api, "get", "/moderation/queue"))
+    assert [item["id"] for item in queue] == [notice_of(alone)]
+    decided = {d.notice_id: d for d in Decision.objects.filter(notice__report_id=report_id)}
+    assert {str(n) for n in decided} == {escalation["id"], reporters_own}
+    assert {d.outcome for d in decided.values()} == {"restricted"}
+    sources = {str(n): (d.statement or {}).get("source_type") for n, d in decided.items()}
+    assert sources == {reporters_own: "SOURCE_ARTICLE_16", escalation["id"]: "SOURCE_TRUSTED_FLAGGER"}
+    # Each notifier is told as by a single decision: the platform (for its reporter) and the helpline.
+    for hook in hooks:
+        told = [orjson.loads(d.body)["data"] for d in Delivery.objects.filter(endpoint__url=hook)]
+        assert sorted(t["notice_id"] for t in told) == sorted([escalation["id"], reporters_own]), hook
+        assert {t["outcome"] for t in told} == {"restricted"}
+    case = ok(call(w.helpline, "get", f"/helpline/cases/{code}"))
+    assert [(n["source_type"], n["outcome"]) for n in case["notices"]] == [
+        ("article_16", "restricted"),
+        ("trusted_flagger", "restricted"),
+    ]
+    # Decided: neither can be decided again.
+    assert (
+        call(
+            w.api, "post", f"/moderation/notices/{reporters_own}/decision", {**NO_ACTION, "moderator": "b"}
+        ).status_code
+        == 409
+    )
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_a_row_whose_other_notice_another_moderator_holds_is_not_decided_at_all(world: World) -> None:
+    w = world
+    report_id = reported(w, "r1")
+    _, escalation = escalated(w, report_id)
+    ok(call(w.api, "post", f"/moderation/notices/{notice_of(report_id)}/claim", {"moderator": "mod-b"}))
+    response = call(
+        w.api, "post", f"/moderation/notices/{escalation['id']}/decision", {**RESTRICT, "moderator": "mod-a"}
+    )
+    assert response.status_code == 409, response.content
+    assert "mod-b (API) is working on it" in response.json()["detail"]
+    assert not Decision.objects.exists()
+    assert not Delivery.objects.filter(event_type="notice.decided").exists()
+    assert Notice.objects.get(id=escalation["id"]).status == "open"
 
 
 def shared_code(w: World, report_id: str) -> str:
@@ -306,7 +399,13 @@ def test_golden_a_harassment_decision_exported_as_the_transparency_database_want
         decision = decide(w, escalation["id"], RESTRICT)
         page = ok(call(w.api, "get", "/moderation/statements?since=2026-11-25T00:00:00Z"))
     assert page["next_cursor"] is None
-    [body] = page["statements"]
+    # The reporter's own notice about the same content is decided with the escalation: a statement each.
+    [body] = [s for s in page["statements"] if s["puid"] == decision["puid"]]
+    [reporters] = [s for s in page["statements"] if s["puid"] != decision["puid"]]
+    assert (reporters["source_type"], reporters.get("source_identity")) == ("SOURCE_ARTICLE_16", None)
+    assert {k: v for k, v in reporters.items() if k not in ("source_type", "source_identity", "puid")} == {
+        k: v for k, v in body.items() if k not in ("source_type", "source_identity", "puid")
+    }
     assert body == decision["statement"]
     assert body == {
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
@@ -571,7 +670,8 @@ def test_the_helpline_sees_the_outcome_on_the_case_and_the_platform_on_the_repor
         "appeal": {"status": "open", "explanation": None, "summary": None},
     }
     assert "alice.martin" not in orjson.dumps(case).decode()
-    assert [n["outcome"] for n in report["notices"]] == [None, "restricted"]
+    # Deciding the escalation decided the reporter's own notice about the same content, with the same outcome.
+    assert [n["outcome"] for n in report["notices"]] == ["restricted", "restricted"]
     assert report["notices"][1]["redress"]["appeal_until"] == decision["redress"]["appeal_until"]
 
 
@@ -591,11 +691,11 @@ def test_a_helpline_does_not_see_another_helplines_escalation_of_the_same_report
     case = ok(call(other, "get", f"/helpline/cases/{shared['case_code']}"))
     assert escalation["id"] not in [n["id"] for n in case["notices"]]
     assert [n["source_type"] for n in case["notices"]] == ["article_16"]
-    assert not Delivery.objects.filter(endpoint__helpline=line).exists()
-    # The reporter's own notice is theirs too: its decision reaches every helpline holding the report.
-    decide(w, notice_of(report_id), NO_ACTION)
+    # The reporter's own notice, decided with the escalation about the same content, is theirs too: its
+    # decision reaches every helpline holding the report; the 3018's escalation does not reach the 119.
     [delivery] = Delivery.objects.filter(endpoint__helpline=line)
     assert orjson.loads(delivery.body)["data"]["notice_id"] == notice_of(report_id)
+    assert [n["outcome"] for n in case["notices"]] == ["restricted"]
 
 
 # --- tenant walls ---
@@ -632,8 +732,10 @@ def test_another_platform_sees_none_of_this_platforms_moderation(world: World) -
     ]:
         response = call(o, method, path, payload)
         assert response.status_code == 404, (path, response.content)
-    assert Notice.objects.get(id=notice_of(report_id)).status == "open"
-    assert Decision.objects.count() == 1
+    # The reporter's notice was decided with the escalation (one content); the other platform changed nothing.
+    assert Notice.objects.get(id=notice_of(report_id)).status == "decided"
+    assert Decision.objects.count() == 2
+    assert not Decision.objects.filter(moderator_label__startswith="intruder").exists()
 
 
 @pytest.mark.django_db

@@ -182,6 +182,13 @@ def rendered_order(page: str) -> list[str]:
     return re.findall(r'data-notice-id="([0-9a-f-]+)"', page)
 
 
+def row_of(page: str, notice: Notice) -> str:
+    """A queue row's HTML: from its notice id to the next row, or the end of the list."""
+    row = page[page.index(f'data-notice-id="{notice.pk}"') :]
+    ends = [i for i in (row.find("data-notice-id=", 1), row.find("</ol>")) if i > 0]
+    return row[: min(ends)]
+
+
 # --- the queue ---------------------------------------------------------------------------------------
 
 
@@ -193,9 +200,13 @@ def test_an_escalation_tops_the_queue_above_an_older_ordinary_report(world: Worl
     response = signed_in(world.moderator.user).get(url("queue"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert rendered_order(page) == [str(notice.pk), str(older.pk), str(reporters_own.pk)]
-    first = page[page.index(f'data-notice-id="{notice.pk}"') :]
-    first = first[: first.index("</li>")]
+    # One row per reported content: the reporter's own notice goes with the escalation of the same report.
+    assert rendered_order(page) == [str(notice.pk), str(older.pk)]
+    first = row_of(page, notice)
+    assert "2 notices about this content" in first
+    assert "user u-esc" in first  # who sent the other one: the reporter
+    assert "“t&#x27;es nul, personne ne t&#x27;aime”" in first  # the reported text's start
+    assert str(reporters_own.pk) not in page
     assert "Trusted flagger" in first
     assert "3018 (e-Enfance)" in first
     assert "due in 22 h" in first
@@ -203,8 +214,53 @@ def test_an_escalation_tops_the_queue_above_an_older_ordinary_report(world: Worl
     assert '<time datetime="2026-11-26T21:00:00+00:00">' in first
     assert "no decided notice yet" in first
     assert "not claimed" in first
-    older_row = page[page.index(f'data-notice-id="{older.pk}"') :]
-    assert "overdue by" not in older_row[: older_row.index("</li>")]  # 20 h of 72: still in time
+    older_row = row_of(page, older)
+    assert "overdue by" not in older_row  # 20 h of 72: still in time
+    assert "about this content" not in older_row  # a notice alone says nothing of groups
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "applies", "recorded", "busy"),
+    [
+        (
+            "en",
+            "2 notices about this content",
+            "This decision applies to the 2 notices about the same content.",
+            "Decision recorded for the 2 notices about this content.",
+            "Nothing was decided: bea is working on another notice about this content.",
+        ),
+        (
+            "fr",
+            "2 notifications sur ce contenu",
+            "Cette décision vaut pour les 2 notifications sur le même contenu.",
+            "Décision enregistrée pour les 2 notifications sur ce contenu.",
+            "Rien n&#x27;a été décidé : bea traite une autre notification sur ce contenu.",
+        ),
+    ],
+)
+def test_one_row_per_content_says_how_many_notices_and_the_form_decides_them_all(
+    world: World, language: str, count: str, applies: str, recorded: str, busy: str
+) -> None:
+    notice = escalated(world)
+    reporters_own = Notice.objects.get(report=notice.report, source="article_16")
+    client = signed_in(world.moderator.user, language=language)
+    row = row_of(client.get(url("queue")).content.decode(), notice)
+    assert count in row
+    assert "“t&#x27;es nul, personne ne t&#x27;aime”" in row
+    page = client.get(url("notice", notice_id=notice.pk)).content.decode()
+    assert applies in page
+    assert url("notice", notice_id=reporters_own.pk) in page
+    # A colleague holds the other notice: nothing is decided, and the moderator is told who.
+    services.claim(actor=services.ModeratorActor.person(world.colleague), notice=reporters_own, now=clock.now())
+    refused = client.post(url("decide", notice_id=notice.pk), RESTRICT)
+    assert refused.status_code == 422
+    assert busy in refused.content.decode()
+    assert not Decision.objects.exists()
+    services.release(actor=services.ModeratorActor.person(world.colleague), notice=reporters_own)
+    done = client.post(url("decide", notice_id=notice.pk), RESTRICT, follow=True).content.decode()
+    assert recorded in done
+    assert set(Decision.objects.values_list("notice_id", flat=True)) == {notice.pk, reporters_own.pk}
+    assert rendered_order(client.get(url("queue")).content.decode()) == []
 
 
 def test_an_overdue_notice_says_by_how_much_and_the_record_counts_unfounded_notices(world: World) -> None:
@@ -314,7 +370,10 @@ def test_a_valid_decision_writes_the_decision_and_its_statement(world: World) ->
     assert statement["end_date_account_restriction"] == "2026-12-25"
     assert len(statement["territorial_scope"]) == 30  # "the whole EU and EEA"
     page = client.get(response["Location"]).content.decode()
-    assert "Decision recorded." in page
+    # The reporter's own notice about the same content is decided with it, with its own statement.
+    assert "Decision recorded for the 2 notices about this content." in page
+    reporters = Decision.objects.get(notice__report=notice.report, notice__source="article_16")
+    assert (reporters.outcome, (reporters.statement or {}).get("source_type")) == ("restricted", "SOURCE_ARTICLE_16")
     assert "Appeals accepted until" in page
     assert '<time datetime="2027-05-25T21:59:59.999999+00:00">' in page  # end of the day in Paris (summer)
     assert "&quot;puid&quot;: &quot;relais-" in page  # the statement, as pretty JSON
@@ -322,7 +381,7 @@ def test_a_valid_decision_writes_the_decision_and_its_statement(world: World) ->
     again = client.post(url("decide", notice_id=notice.pk), RESTRICT)
     assert again.status_code == 422
     assert "decided already" in again.content.decode()
-    assert Decision.objects.count() == 1
+    assert Decision.objects.count() == 2
 
 
 @pytest.mark.parametrize(

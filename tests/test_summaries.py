@@ -126,7 +126,11 @@ def test_the_helpline_reads_the_reporters_language_on_the_case_and_in_its_webhoo
         "summary": appeal_told,
     }
     assert answered["summary"] == appeal_told
-    [notice_decided] = bodies("notice.decided", endpoint__helpline__isnull=False)
+    # The reporter's own notice about the same content was decided with the escalation (ADR 0027): the
+    # helpline holding the report hears both, each in the reporter's language.
+    told_helpline = bodies("notice.decided", endpoint__helpline__isnull=False)
+    assert sorted(b["source_type"] for b in told_helpline) == ["article_16", "trusted_flagger"]
+    [notice_decided] = [b for b in told_helpline if b["notice_id"] == escalation["id"]]
     assert (notice_decided["summary"], notice_decided["summary_language"]) == (mine["summary"], "en")
     [appeal_decided] = bodies("appeal.decided", endpoint__helpline__isnull=False)
     assert (appeal_decided["summary"], appeal_decided["summary_language"]) == (appeal_told, "en")

@@ -88,7 +88,24 @@ def refusal(
 # --- answers ---
 
 
-def queue_item_json(notice: Notice, now: datetime, record: services.TrackRecord | None) -> dict[str, Any]:
+def grouped_json(notice: Notice) -> dict[str, Any]:
+    return {
+        "notice_id": str(notice.id),
+        "source": notice.source,
+        "helpline": notice.helpline.directory_id if notice.helpline_id and notice.helpline else None,
+        "status": notice.status,
+        "received_at": iso(notice.received_at),
+    }
+
+
+def queue_item_json(
+    notice: Notice,
+    now: datetime,
+    record: services.TrackRecord | None,
+    *,
+    grouped: Iterable[Notice] = (),
+    snippet: str = "",
+) -> dict[str, Any]:
     undecided = notice.status in services.OPEN_STATUSES
     priority = services.priority_of(notice, now) if undecided else None
     return {
@@ -120,7 +137,13 @@ def queue_item_json(notice: Notice, now: datetime, record: services.TrackRecord 
             "suspended_until": iso(record.suspended_until),
         },
         "cursor": services.QueuePosition.of(notice).cursor if undecided else None,
+        "grouped": [grouped_json(n) for n in grouped],
+        "snippet": snippet or None,
     }
+
+
+def queue_row_json(item: services.QueueItem, now: datetime) -> dict[str, Any]:
+    return queue_item_json(item.notice, now, item.track_record, grouped=item.grouped, snippet=item.snippet)
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -182,8 +205,10 @@ def notice_json(notice: Notice, now: datetime) -> dict[str, Any]:
     category, keywords, additions = sor.suggest(
         notice.category, minor_involved=notice.reporter_age is not None and notice.reporter_age < 18
     )
+    undecided = notice.status in services.OPEN_STATUSES
+    grouped = services.group_of(notice).exclude(pk=notice.pk).select_related("helpline") if undecided else []
     return {
-        **queue_item_json(notice, now, record),
+        **queue_item_json(notice, now, record, grouped=grouped, snippet=services.snippet_of(notice)),
         "ground_kind": notice.ground_kind or None,
         "ground": notice.ground or None,
         "explanation": notice.explanation or None,
@@ -228,7 +253,8 @@ def next_page(request: HttpRequest, cursor: str | None) -> dict[str, str]:
 @router.get(
     "/moderation/queue",
     response={200: list[QueueItemOut], 401: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut},
-    summary="Your undecided notices, in the order to handle them (trusted flaggers first)",
+    summary="Your undecided notices, one item per reported content, in the order to handle them (trusted flaggers "
+    "first)",
 )
 def get_queue(request: HttpRequest, filters: Query[QueueFilter]) -> HttpResponse:
     """Order (relais/moderation/priority.py): trusted flagger, immediate danger, minor, gravity of the harm,
@@ -237,7 +263,10 @@ def get_queue(request: HttpRequest, filters: Query[QueueFilter]) -> HttpResponse
 
     Paged by keyset: a full page answers with `Next-Cursor` (and `Link: <…>; rel="next"`); send it back as
     `?cursor=` for the notices after this page. Each item's `cursor` is the same for the page ending at it.
-    A notice decided meanwhile leaves the queue without shifting the pages after it."""
+    A notice decided meanwhile leaves the queue without shifting the pages after it.
+
+    Notices about the same reported content (the reporter's own and helplines' escalations of one report)
+    are one item, led by the group's notice of highest priority; the others are its `grouped` (ADR 0027)."""
     if (unknown := unknown_query(request, QueueFilter.model_fields)) is not None:
         return unknown
     try:
@@ -248,9 +277,7 @@ def get_queue(request: HttpRequest, filters: Query[QueueFilter]) -> HttpResponse
     items = services.queue(_platform(request), now, limit=filters.limit, after=after)
     full = len(items) == filters.limit
     following = services.QueuePosition.of(items[-1].notice).cursor if full and items else None
-    return json_response(
-        200, [queue_item_json(i.notice, now, i.track_record) for i in items], headers=next_page(request, following)
-    )
+    return json_response(200, [queue_row_json(i, now) for i in items], headers=next_page(request, following))
 
 
 @router.get(
@@ -299,12 +326,14 @@ def release_notice(request: HttpRequest, notice_id: str, payload: ModeratorIn) -
 )
 def decide_notice(request: HttpRequest, notice_id: str, payload: DecisionIn) -> HttpResponse:
     """The notifiers are told at once (webhooks `notice.decided`, the helpline's case) and the appeal
-    period starts. A statement the Transparency Database would refuse is a 422 listing every field;
+    period starts. The notice's `grouped` notices (the others about the same content) are decided with it,
+    in the same transaction, each with its own decision and `notice.decided` event; the answer is this
+    notice's decision. A statement the Transparency Database would refuse is a 422 listing every field;
     409 when the notice is decided already (appeal instead), held by another moderator, or not processed."""
     platform = _platform(request)
     notice = access.get_notice(platform, notice_id)
     try:
-        decision = services.decide(
+        decision, *_ = services.decide_group(
             actor=ModeratorActor.api(platform, payload.moderator),
             notice=notice,
             data=payload.to_input(),

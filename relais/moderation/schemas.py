@@ -27,7 +27,7 @@ from pydantic import (
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation import summaries
 from relais.moderation.models import Decision, Notice
-from relais.moderation.services import DecisionInput, Escalation, NoticeOutcome
+from relais.moderation.services import SNIPPET_LENGTH, DecisionInput, Escalation, NoticeOutcome
 from relais.schemas import OPAQUE_ID_PATTERN, Category, iso_instant_only, plausible_instant, valid_unicode
 
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -317,6 +317,18 @@ class TrackRecordOut(Schema):
     suspended_until: datetime | None
 
 
+class GroupedNoticeOut(Schema):
+    """Another undecided notice about the same reported content, shown and decided with the row (ADR 0027)."""
+
+    notice_id: str
+    source: Literal["article_16", "trusted_flagger", "other_notification"] = Field(
+        description="Who sent it: the reporter (article_16) or a helpline (trusted_flagger, other_notification)"
+    )
+    helpline: str | None = Field(description="Directory id of the escalating helpline; null for the reporter's")
+    status: Literal["open", "claimed"]
+    received_at: datetime
+
+
 class QueueItemOut(Schema):
     id: str
     source: Literal["article_16", "trusted_flagger", "other_notification"]
@@ -334,6 +346,16 @@ class QueueItemOut(Schema):
     cursor: str | None = Field(
         description="`?cursor=` for the queue after this notice (the `Next-Cursor` of a page ending here); "
         "null once decided or not processed"
+    )
+    grouped: list[GroupedNoticeOut] = Field(
+        description="The other undecided notices about the same reported content (the reporter's own notice and "
+        "helplines' escalations of the same report), in queue order. The queue shows one item per content, "
+        "led by its notice of highest priority; deciding it decides these too, each with its own decision and "
+        "statement of reasons, each notifier told. Empty once decided"
+    )
+    snippet: str | None = Field(
+        description=f"The first {SNIPPET_LENGTH} characters or so of the reported text, as the report sent it "
+        "(whitespace folded; null when the report had no text or was purged)"
     )
 
 

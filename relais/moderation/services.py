@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
@@ -39,7 +40,7 @@ from relais.moderation.models import (
     TransparencyAccount,
     TrustedFlaggerStatus,
 )
-from relais.reports.models import Report
+from relais.reports.models import Report, ReportedContent
 from relais.tenants.models import Moderator, Platform
 from relais.webhooks import events
 
@@ -62,6 +63,15 @@ class DecisionRefused(ModerationError):
         first = next(iter(problems))
         super().__init__(first, problems[first])
         self.problems = dict(problems)
+
+
+class GroupRefused(ModerationError):
+    """Another notice about the same content cannot be decided with the one asked (ADR 0027): nothing is."""
+
+    def __init__(self, other: Notice, cause: ModerationError) -> None:
+        super().__init__("notice", f"another notice about this content cannot be decided with it: {cause.message}")
+        self.other = other
+        self.held_by = other.claimed_label if other.status == NoticeStatus.CLAIMED else ""
 
 
 @dataclass(frozen=True)
@@ -264,9 +274,19 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class QueueItem:
+    """One queue row: the leading notice of a group about the same reported content (ADR 0027), the
+    group's other undecided notices in queue order, and the start of the reported text."""
+
     notice: Notice
     priority: priorities.Priority
     track_record: TrackRecord | None
+    grouped: tuple[Notice, ...] = ()
+    snippet: str = ""
+
+    @property
+    def notices(self) -> int:
+        """How many undecided notices the row stands for (deciding it decides them all)."""
+        return 1 + len(self.grouped)
 
 
 def sla() -> dict[str, timedelta]:
@@ -385,23 +405,109 @@ QUEUE_ROW_FIELDS = (
     "claimed_label",
     "claimed_at",
     "queue_rank",
+    "content_positions",
     "helpline__name",
     "helpline__directory_id",
 )
 """What a queue row shows: never the explanation, the report or its help card (a page stays small)."""
 
+SNIPPET_LENGTH = 140
+"""Characters of the reported text a queue row shows: enough to recognise the content, not to read it there."""
+
+
+def _ahead_in_its_group() -> Exists:
+    """An undecided notice about the same report that comes before the outer one in the queue's order.
+
+    The queue shows a notice only when none is ahead of it in its group (ADR 0027): the group's leader, the
+    one of highest priority, so a group is ordered and paged by its leader's stored keys. The condition is
+    the keyset one spelt out as ORs, over the few notices of one report (read by the `report_id` index)."""
+    return Exists(
+        Notice.objects.filter(
+            platform_id=OuterRef("platform_id"), report_id=OuterRef("report_id"), status__in=OPEN_STATUSES
+        ).filter(
+            Q(queue_rank__lt=OuterRef("queue_rank"))
+            | Q(queue_rank=OuterRef("queue_rank"), received_at__lt=OuterRef("received_at"))
+            | Q(queue_rank=OuterRef("queue_rank"), received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
+        )
+    )
+
+
+def group_of(notice: Notice) -> QuerySet[Notice]:
+    """The undecided notices about the same reported content as `notice` (itself included), in queue order:
+    the reporter's own notice and the escalations of the same report. A notice whose report was purged is
+    a group of one."""
+    if notice.report_id is None:
+        return Notice.objects.filter(pk=notice.pk, status__in=OPEN_STATUSES)
+    return Notice.objects.filter(
+        platform_id=notice.platform_id, report_id=notice.report_id, status__in=OPEN_STATUSES
+    ).order_by(*QUEUE_ORDER)
+
+
+def _snippets(page: list[Notice]) -> dict[uuid.UUID, str]:
+    """The start of each row's reported text, by report: the first item the leading notice is about (every
+    item for a reporter's own notice: the first). Only this page's items are read, so only they are unsealed."""
+    wanted = Q()
+    for notice in page:
+        if notice.report_id is None:
+            continue
+        if notice.content_positions:
+            wanted |= Q(report_id=notice.report_id, position=min(notice.content_positions))
+        else:
+            first = ReportedContent.objects.filter(report_id=OuterRef("report_id")).order_by("position")
+            wanted |= Q(report_id=notice.report_id, position=Subquery(first.values("position")[:1]))
+    if not wanted:
+        return {}
+    items = ReportedContent.objects.filter(wanted).only("report_id", "position", "text")
+    return {item.report_id: _snippet(item.text) for item in items}
+
+
+def snippet_of(notice: Notice) -> str:
+    """The start of the reported text a notice is about, as its queue row shows it."""
+    return _snippets([notice]).get(notice.report_id, "") if notice.report_id is not None else ""
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_LENGTH:
+        return flat
+    return flat[: SNIPPET_LENGTH - 1].rstrip() + "…"
+
 
 def queue(
     platform: Platform, now: datetime, *, limit: int = 100, after: QueuePosition | None = None
 ) -> list[QueueItem]:
-    """A page of the platform's undecided notices in the order of priority.py (trusted flaggers first…),
-    the `limit` first ones after `after`. Ordered and cut in SQL; track records for this page's notifiers."""
-    notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
+    """A page of the platform's queue rows in the order of priority.py (trusted flaggers first…), the
+    `limit` first ones after `after`: one row per reported content, led by its notice of highest priority,
+    with the group's other undecided notices (ADR 0027). Grouped, ordered and cut in SQL; the page's groups,
+    snippets and notifiers' track records in one query each."""
+    notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES).filter(~_ahead_in_its_group())
     if after is not None:
         notices = notices.filter(keyset.after(QUEUE_ORDER, (after.queue_rank, after.received_at, after.notice_id)))
     page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
+    grouped: dict[uuid.UUID, list[Notice]] = {}
+    reports = {n.report_id for n in page if n.report_id is not None}
+    if reports:
+        others = (
+            Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES, report_id__in=reports)
+            .exclude(id__in=[n.id for n in page])
+            .select_related("helpline")
+            .only(*QUEUE_ROW_FIELDS)
+            .order_by(*QUEUE_ORDER)
+        )
+        for other in others:
+            grouped.setdefault(cast(uuid.UUID, other.report_id), []).append(other)
+    snippets = _snippets(page)
     records = track_records(platform, (n.notifier for n in page), now)
-    return [QueueItem(n, priority_of(n, now), records.get(n.notifier)) for n in page]
+    return [
+        QueueItem(
+            n,
+            priority_of(n, now),
+            records.get(n.notifier),
+            grouped=tuple(grouped.get(n.report_id, ())) if n.report_id is not None else (),
+            snippet=snippets.get(n.report_id, "") if n.report_id is not None else "",
+        )
+        for n in page
+    ]
 
 
 # --- claiming ---
@@ -637,6 +743,23 @@ def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: d
         events.notice_decided(notice=locked, decision=decision, now=now, standing=verdict)
     _enqueue_submission(decision)
     return decision
+
+
+def decide_group(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: datetime) -> list[Decision]:
+    """Decide a queue row: `notice`, then every other undecided notice about the same content (ADR 0027),
+    each by `decide` — its own decision and statement of reasons, its notifier told as for a single notice
+    — in one transaction: all of them, or none if any is refused. `notice`'s decision comes first."""
+    with transaction.atomic():
+        decisions = [decide(actor=actor, notice=notice, data=data, now=now)]
+        for other in group_of(notice).exclude(pk=notice.pk):
+            try:
+                decisions.append(decide(actor=actor, notice=other, data=data, now=now))
+            except DecisionRefused:
+                raise
+            except ModerationError as exc:
+                other.refresh_from_db(fields=["status", "claimed_label"])
+                raise GroupRefused(other, exc) from None
+    return decisions
 
 
 def _enqueue_submission(decision: Decision) -> None:

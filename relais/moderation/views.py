@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -168,9 +169,40 @@ class Row:
     minor: bool
     clock: Clock | None
     record: TrackRecord | None
+    grouped: tuple[Grouped, ...] = ()
+    snippet: str = ""
+
+    @property
+    def notices(self) -> int:
+        """The notices the row stands for: deciding it decides them all (ADR 0027)."""
+        return 1 + len(self.grouped)
 
 
-def _row(notice: Notice, now: datetime, record: TrackRecord | None, *, with_clock: bool = True) -> Row:
+@dataclass(frozen=True)
+class Grouped:
+    """Another undecided notice about the same content, as its row names it."""
+
+    notice: Notice
+    source: Promise | str
+    notifier: str
+
+
+def _grouped(notices: Iterable[Notice]) -> tuple[Grouped, ...]:
+    return tuple(
+        Grouped(notice=n, source=forms.SOURCE_LABELS.get(n.source, n.source), notifier=notifier_label(n))
+        for n in notices
+    )
+
+
+def _row(
+    notice: Notice,
+    now: datetime,
+    record: TrackRecord | None,
+    *,
+    with_clock: bool = True,
+    grouped: Iterable[Notice] = (),
+    snippet: str = "",
+) -> Row:
     return Row(
         notice=notice,
         category=CATEGORY_LABELS.get(notice.category, notice.category),
@@ -179,6 +211,8 @@ def _row(notice: Notice, now: datetime, record: TrackRecord | None, *, with_cloc
         minor=notice.reporter_age is not None and notice.reporter_age < 18,
         clock=_clock(notice, now) if with_clock else None,
         record=record,
+        grouped=_grouped(grouped),
+        snippet=snippet,
     )
 
 
@@ -204,7 +238,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         except ValueError:
             return redirect("moderation:queue")  # an old or mangled link: back to the top of the queue
     items = services.queue(desk.platform, now, limit=QUEUE_PAGE_SIZE, after=after)
-    rows = [_row(item.notice, now, item.track_record) for item in items]
+    rows = [_row(i.notice, now, i.track_record, grouped=i.grouped, snippet=i.snippet) for i in items]
     following = services.QueuePosition.of(items[-1].notice).cursor if len(items) == QUEUE_PAGE_SIZE else None
     return render(
         request,
@@ -298,13 +332,26 @@ def decide(request: HttpRequest, desk: Desk, notice_id: uuid.UUID) -> HttpRespon
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.decide(actor=desk.actor, notice=notice, data=form.to_input(), now=clock.now())
+            decisions = services.decide_group(actor=desk.actor, notice=notice, data=form.to_input(), now=clock.now())
         except services.DecisionRefused as exc:
             form.add_refusal(exc.problems)
         except services.ModerationError as exc:
             _add_service_error(form, exc, notice)
         else:
-            messages.success(request, _("Decision recorded. The notifier is told, with how to appeal."))
+            if len(decisions) == 1:
+                messages.success(request, _("Decision recorded. The notifier is told, with how to appeal."))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Decision recorded for %(count)d notice about this content. Each notifier is told, "
+                        "with how to appeal.",
+                        "Decision recorded for the %(count)d notices about this content. Each notifier is told, "
+                        "with how to appeal.",
+                        len(decisions),
+                    )
+                    % {"count": len(decisions)},
+                )
             logger.info("moderator %s decided notice %s", desk.actor.user_id, notice.pk)
             return _back_to(notice, "decision")
     notice.refresh_from_db()
@@ -313,7 +360,15 @@ def decide(request: HttpRequest, desk: Desk, notice_id: uuid.UUID) -> HttpRespon
 
 def _add_service_error(form: forms.DecisionForm, exc: services.ModerationError, notice: Notice) -> None:
     field = forms.FIELD_OF_PROBLEM.get(exc.field, None)
-    if exc.field == "facts":
+    if isinstance(exc, services.GroupRefused):
+        if exc.held_by:
+            message = _("Nothing was decided: %(name)s is working on another notice about this content.") % {
+                "name": exc.held_by
+            }
+        else:
+            message = _("Nothing was decided: another notice about this content changed meanwhile. Try again.")
+        form.add_error(None, message)
+    elif exc.field == "facts":
         form.add_error("facts", _("Say briefly why no action is taken, here or in the summary: the notifier is told."))
     elif field is not None and field in form.fields:
         form.add_error(field, exc.message)
@@ -418,7 +473,13 @@ def _render_notice(
         nav="queue" if undecided else "decided",
         notice=notice,
         report=report,
-        row=_row(notice, now, record, with_clock=undecided),
+        row=_row(
+            notice,
+            now,
+            record,
+            with_clock=undecided,
+            grouped=services.group_of(notice).exclude(pk=notice.pk).select_related("helpline") if undecided else (),
+        ),
         items=list(report.content.order_by("position")) if report is not None else [],
         concerned=set(notice.content_positions),
         window_days=_window_days(),

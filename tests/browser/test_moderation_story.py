@@ -1,8 +1,9 @@
 """The trusted-flagger loop, told end to end in two real browsers: a 3018 counsellor escalates a shared case
 to the platform; the platform's moderator finds it at the top of the queue, above an older ordinary report,
 claims it and decides it with a statement of reasons (after the form has named what was missing); the
-counsellor reloads the case and reads the outcome and the appeal deadline. Every moderation page is checked
-with axe-core and for sideways scrolling on a phone, in French and in English."""
+counsellor reloads the case and reads the outcome and the appeal deadline. The reporter's own notice about
+the same content rides in the escalation's queue row (with the reported text's start) and is decided with it.
+Every moderation page is checked with axe-core and for sideways scrolling on a phone, in French and in English."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ class Words:
     problems: str
     facts_required: str
     recorded: str
+    grouped: str
+    applies: str
     decided: str
     summary: str
     appeals_title: str
@@ -59,7 +62,9 @@ FRENCH = Words(
     claimed="Vous avez pris en charge cette notification",
     problems="Il y a 1 problème : rien n'a été enregistré.",
     facts_required="La base de données de transparence exige ce champ.",
-    recorded="Décision enregistrée.",
+    recorded="Décision enregistrée pour les 2 notifications sur ce contenu.",
+    grouped="2 notifications sur ce contenu",
+    applies="Cette décision vaut pour les 2 notifications sur le même contenu.",
     decided="Décidée",
     summary="Les messages ont été retirés et le compte suspendu un mois.",
     appeals_title="Recours",
@@ -74,7 +79,9 @@ ENGLISH = Words(
     claimed="You claimed this notice",
     problems="There is 1 problem: nothing was saved.",
     facts_required="The Transparency Database requires this field.",
-    recorded="Decision recorded.",
+    recorded="Decision recorded for the 2 notices about this content.",
+    grouped="2 notices about this content",
+    applies="This decision applies to the 2 notices about the same content.",
     decided="Decided",
     summary="The messages were removed and the account suspended for a month.",
     appeals_title="Appeals",
@@ -173,6 +180,10 @@ def test_an_escalation_goes_first_is_decided_and_comes_back_to_the_counsellor(
         rows = moderator.locator(".notice-row")
         expect(rows.first).to_have_attribute("data-notice-id", str(notice.pk))
         expect(rows.nth(1)).to_have_attribute("data-notice-id", str(scene.older.pk))
+        # The reporter's own notice about the same content is in the escalation's row, not one of its own.
+        expect(rows).to_have_count(2)
+        expect(rows.first.locator(".notice-row__group")).to_contain_text(words.grouped)
+        expect(rows.first.locator(".notice-row__snippet")).to_contain_text("t'es nul, personne ne t'aime")
         expect(rows.first.locator(".badge--flagger")).to_be_visible()
         expect(rows.first.locator("time").first).to_have_attribute("datetime", "2026-11-26T21:00:00+00:00")
         _check(axe, moderator, f"moderation queue ({words.lang})")
@@ -180,6 +191,7 @@ def test_an_escalation_goes_first_is_decided_and_comes_back_to_the_counsellor(
         rows.first.locator(".case-row__link").click()
         expect(moderator).to_have_url(f"{live_server.url}/moderation/notices/{notice.pk}/")
         expect(moderator.get_by_text("Insultes quotidiennes envers une élève de 14 ans.")).to_be_visible()
+        expect(moderator.locator("#grouped")).to_contain_text(words.applies)
         _check(axe, moderator, f"moderation notice ({words.lang})")
 
         moderator.locator('form[action$="/claim"] button').click()
@@ -213,7 +225,9 @@ def test_an_escalation_goes_first_is_decided_and_comes_back_to_the_counsellor(
 
         expect(moderator.locator(".message--success")).to_contain_text(words.recorded)
         expect(moderator.locator(".case-head .badge--decided")).to_have_text(words.decided)
-        decision = Decision.objects.get()
+        decision = Decision.objects.get(notice=notice)
+        reporters = Decision.objects.get(notice__report=notice.report, notice__source="article_16")
+        assert reporters.outcome == decision.outcome == "restricted"
         assert decision.statement is not None
         assert decision.statement["source_type"] == "SOURCE_TRUSTED_FLAGGER"
         assert decision.statement["incompatible_content_ground"].startswith("Community guidelines §4.2")
