@@ -219,7 +219,7 @@ def _case(request: HttpRequest, case_id: uuid.UUID) -> tuple[services.Actor, Cas
     auth=HelplineKey(),
     summary="Find a case by the code the reporter gave (logged in the case's access log)",
 )
-def lookup(request: HttpRequest, payload: LookupIn) -> HttpResponse:
+def look_up_case(request: HttpRequest, payload: LookupIn) -> HttpResponse:
     """`{"code": ...}` in the body, never in the path, so the code stays out of every access log (ADR 0030).
     The answer carries the case's `id`: every later call about the case names it, not the code.
 
