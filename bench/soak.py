@@ -89,7 +89,9 @@ def main() -> None:
                     note("share", status)
                     code = str((shared or {}).get("case_code", "")).replace(" ", "")
                     if code:
-                        note("case", call(layout, f"/api/v1/helpline/cases/{code}", helpline_key)[0])
+                        # The code goes in the look-up's body, never a path (ADR 0030).
+                        lookup = {"code": code}
+                        note("case", call(layout, "/api/v1/helpline/cases/lookup", helpline_key, lookup)[0])
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for t in threads:

@@ -1,10 +1,14 @@
 """Logs never carry a reporter's private link, a case code, or anything a request carried in.
 
-The token in `/r/<token>` opens a child's report, and a case code in `/api/v1/helpline/cases/<code>` finds one:
-anyone reading a log line (an operator, a log pipeline, a support ticket with a pasted excerpt) would hold
-them. Three places write request paths: Django's own loggers (`django.request` logs every 4xx and 5xx with its
-path), gunicorn's access log, and our own line per request (which names the route's pattern, never the path).
-All go through here (ADR 0017, ADR 0026).
+The token in `/r/<token>` opens a child's report, and a case code finds one: anyone reading a log line (an
+operator, a log pipeline, a support ticket with a pasted excerpt) would hold them. Three places write request
+paths: Django's own loggers (`django.request` logs every 4xx and 5xx with its path), gunicorn's access log, and
+our own line per request (which names the route's pattern, never the path). All go through here (ADR 0017,
+ADR 0026).
+
+The API takes codes in a body since ADR 0030 (`POST /api/v1/helpline/cases/lookup`) and addresses cases by an
+opaque id, which a log may keep; what else follows `/helpline/cases/` is still redacted, for a client that
+keeps sending a code in the path (the answer is a 422 that Django logs with the path).
 
 `RELAIS_LOG_FORMAT=json` (the production default) writes one JSON object a line: `time`, `level`, `logger`,
 `message`, the request id of the request being served, and the fields a record was given (`extra=`).
@@ -23,8 +27,12 @@ from gunicorn.glogging import Logger as GunicornLogger
 
 _REPORTER_LINK = re.compile(r"/r/[^/\s?#\"']+")
 # A typed code may hold spaces (`4821 093 755 1627`): once the path is decoded, the groups that follow are
-# the code's too, but not the ` HTTP/1.1` that ends a request line. The route's pattern (`<code>`) stays.
-_CASE_CODE = re.compile(r"(/helpline/cases/)(?!<code>)[^/\s?#\"']+(?:[ \t]+(?!HTTP/)[0-9A-Za-z-]+(?=[\s/?#\"']|$))*")
+# the code's too, but not the ` HTTP/1.1` that ends a request line. What is kept: a case's id (a UUID), the
+# look-up (`lookup`) and a route's pattern (`<case_id>`), each a whole segment: one ends a path, a request
+# line (` HTTP/1.1`) or our request line's route (` 404 5.8 ms`); anything else after a space may be a code.
+_SEGMENT_END = r"(?=[/?#\"'\n]|[ \t]+HTTP/|[ \t]+[1-5][0-9]{2}[ \t]+[0-9]+(?:\.[0-9]+)? ms|$)"
+_KEPT = rf"(?:[0-9A-Fa-f]{{8}}(?:-[0-9A-Fa-f]{{4}}){{3}}-[0-9A-Fa-f]{{12}}|lookup|<case_id>){_SEGMENT_END}"
+_CASE_CODE = re.compile(rf"(/helpline/cases/)(?!{_KEPT})[^/\s?#\"']+(?:[ \t]+(?!HTTP/)[0-9A-Za-z-]+(?=[\s/?#\"']|$))*")
 
 request_id: ContextVar[str | None] = ContextVar("relais_request_id", default=None)
 """The id of the request this thread is serving (set by relais.middleware.RequestLog), on every log line."""

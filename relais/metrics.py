@@ -8,7 +8,7 @@ Two kinds of figure:
   Transparency Database): queried at scrape time, so a figure is the same whichever worker or machine answers,
   and includes what `relais db_worker` processes did (they are other processes, often other machines).
 
-Labels never hold a path: the route is the URL pattern (`api/v1/helpline/cases/<code>`), endpoints are ids.
+Labels never hold a path: the route is the URL pattern (`api/v1/helpline/cases/<case_id>`), endpoints are ids.
 """
 
 from __future__ import annotations

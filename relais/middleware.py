@@ -68,7 +68,7 @@ class RequestLog:
 
 
 def route_of(request: HttpRequest) -> str:
-    """The URL pattern that serves the request (`api/v1/helpline/cases/<code>`); resolved here when a middleware
+    """The URL pattern that serves the request (`api/v1/helpline/cases/<case_id>`); resolved here when a middleware
     answered before Django did (a 429)."""
     match = request.resolver_match
     if match is None:

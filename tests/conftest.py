@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from collections.abc import Iterator
 
@@ -60,3 +62,21 @@ def platform_key(db: None) -> tuple[object, str]:
 @pytest.fixture
 def api(platform_key: tuple[object, str]) -> Client:
     return Client(headers={"Authorization": f"Bearer {platform_key[1]}"})
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """What a production log handler writes (JSON lines, redacted), on the root logger."""
+    from relais.logs import JsonLines, RedactReporterLinks
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLines())
+    handler.addFilter(RedactReporterLinks())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)

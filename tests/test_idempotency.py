@@ -169,7 +169,8 @@ def test_helpline_posts_are_idempotent_too(api: Client) -> None:
     report_id = post(api, report_body(), key=None).json()["id"]
     code = post(api, {"helpline_id": "fr-3018", "consent": CONSENT}, path=f"/api/v1/reports/{report_id}/share").json()
     helpline = client_for(helpline_key)
-    path = f"/api/v1/helpline/cases/{code['case_code']}/notes"
+    found = post(helpline, {"code": code["case_code"]}, key=None, path="/api/v1/helpline/cases/lookup").json()
+    path = f"/api/v1/helpline/cases/{found['id']}/notes"
     first = post(helpline, {"text": "Rappel prévu."}, path=path)
     again = post(helpline, {"text": "Rappel prévu."}, path=path)
     assert first.status_code == again.status_code == 201
@@ -320,7 +321,8 @@ def test_twins_in_processes_that_share_no_cache_take_effect_once(platform_key: t
         client, {"helpline_id": "fr-3018", "consent": CONSENT}, key=None, path=f"/api/v1/reports/{report_id}/share"
     )
     helpline = client_for(helpline_key)
-    path = f"/api/v1/helpline/cases/{code.json()['case_code']}/notes"
+    found = post(helpline, {"code": code.json()["case_code"]}, key=None, path="/api/v1/helpline/cases/lookup")
+    path = f"/api/v1/helpline/cases/{found.json()['id']}/notes"
     answers: list[Any] = []
 
     def note() -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client.parser import text_string_to_metric_families
 
-from relais.logs import JsonLines, RedactReporterLinks, redact
+from relais.logs import redact
 from tests.test_api import post, report_body
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -150,7 +148,7 @@ def test_metrics_count_requests_by_route_help_cards_and_reports(api: Client, cli
     assert grew("relais_reports_refused_total", reason="422") == 1
     assert grew("relais_request_duration_seconds_count", route="api/v1/help", method="GET", status="200") == 1
     case_routes = [labels for (name, labels) in after if name == "relais_request_duration_seconds_count"]
-    assert any(("route", "api/v1/helpline/cases/<code>") in labels for labels in case_routes)
+    assert any(("route", "api/v1/helpline/cases/<case_id>") in labels for labels in case_routes)
     assert after[("relais_database_up", ())] == 1
 
 
@@ -203,22 +201,6 @@ def test_a_replayed_report_is_not_counted_twice_and_a_rate_limited_one_is_refuse
 # --- Logs ---
 
 
-@pytest.fixture
-def json_log() -> Iterator[io.StringIO]:
-    """What a production log handler writes (JSON lines, redacted), on the root logger."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLines())
-    handler.addFilter(RedactReporterLinks())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    level = root.level
-    root.setLevel(logging.INFO)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
@@ -227,6 +209,7 @@ def lines(stream: io.StringIO) -> list[dict[str, Any]]:
 def test_one_json_line_per_request_with_its_id_route_and_never_the_case_code(
     api: Client, json_log: io.StringIO
 ) -> None:
+    # A client that still puts a code in the path (ADR 0030 took codes out of paths): it is not logged either.
     response = api.get(f"/api/v1/helpline/cases/{CODE}", headers={"X-Request-Id": "lb-7f3a.42"})
     assert response["X-Request-Id"] == "lb-7f3a.42"
     written = json_log.getvalue()
@@ -234,7 +217,7 @@ def test_one_json_line_per_request_with_its_id_route_and_never_the_case_code(
     assert "4821" not in written
     (line,) = [entry for entry in lines(json_log) if entry["logger"] == "relais.request"]
     assert line["request_id"] == "lb-7f3a.42"
-    assert line["route"] == "api/v1/helpline/cases/<code>"
+    assert line["route"] == "api/v1/helpline/cases/<case_id>"
     assert (line["method"], line["status"]) == ("GET", response.status_code)
     assert line["duration_ms"] >= 0
     assert set(line) == {"time", "level", "logger", "message", "request_id", "route", "method", "status", "duration_ms"}
@@ -291,7 +274,15 @@ def test_case_codes_and_reporter_links_are_redacted_in_every_form_a_log_writes_t
         redact("Not Found: /api/v1/helpline/cases/4821 093 755 1627") == "Not Found: /api/v1/helpline/cases/[redacted]"
     )
     assert redact("/api/v1/helpline/cases/K7QM-4X2P?x=1") == "/api/v1/helpline/cases/[redacted]?x=1"
-    assert redact("GET api/v1/helpline/cases/<code> 404") == "GET api/v1/helpline/cases/<code> 404"
+    # What ADR 0030 puts in paths instead stays readable: a case's id, the look-up, the route's pattern.
+    by_id = '"POST /api/v1/helpline/cases/0b0e6c2e-4d1f-4c8a-9e3b-2f1a5d6c7e8f/notes HTTP/1.1" 201'
+    assert redact(by_id) == by_id
+    assert redact("Not Found: /api/v1/helpline/cases/lookup") == "Not Found: /api/v1/helpline/cases/lookup"
+    assert redact("GET api/v1/helpline/cases/<case_id> 404 2.1 ms") == "GET api/v1/helpline/cases/<case_id> 404 2.1 ms"
+    assert redact("POST api/v1/helpline/cases/lookup 429 0.8 ms") == "POST api/v1/helpline/cases/lookup 429 0.8 ms"
+    # …but only as a whole segment: a code after them is still a code.
+    assert redact("/api/v1/helpline/cases/lookup 4821 093 755 1627") == "/api/v1/helpline/cases/[redacted]"
+    assert redact("/api/v1/helpline/cases/lookup4821093755") == "/api/v1/helpline/cases/[redacted]"
     assert redact("GET /r/tok3n/withdraw") == "GET /r/[redacted]/withdraw"
     assert redact("/api/v1/helpline/cases?status=open") == "/api/v1/helpline/cases?status=open"
 

@@ -105,11 +105,11 @@ def test_the_helpline_reads_the_reporters_language_on_the_case_and_in_its_webhoo
     )
     with time_machine.travel(T0, tick=False):
         report_id = reported(w, "en-1", **english())
-        code, escalation = escalated(w, report_id)
+        path, escalation = escalated(w, report_id)
         decision = decide(w, escalation["id"], RESTRICT, moderator="mod-a")
         appeal = appealed(w, decision["id"], "It was a joke.")
         answered = answer(w, appeal["id"], reverse=False, explanation="Daily insults to a child are not a joke.")
-        case = ok(call(w.helpline, "get", f"/helpline/cases/{code}"))
+        case = ok(call(w.helpline, "get", path))
     mine = next(n for n in case["notices"] if n["id"] == escalation["id"])
     told = (
         "The message was removed: it breaks the platform's rules (harassment). Rule applied: Community guidelines "

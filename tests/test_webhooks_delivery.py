@@ -228,6 +228,7 @@ def report(world: World, platform_report_id: str, **changes: Any) -> str:
 
 
 def share(world: World, report_id: str, scope: list[str] | None = None) -> str:
+    """Shared with the 3018, whose software looks the code up: the case's path, by its id."""
     consent = {**CONSENT, "scope": scope or CONSENT["scope"]}
     response = world.api.post(
         f"/api/v1/reports/{report_id}/share",
@@ -235,13 +236,15 @@ def share(world: World, report_id: str, scope: list[str] | None = None) -> str:
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
-    return str(response.json()["case_code"])
-
-
-def set_status(world: World, code: str, status: str) -> None:
-    response = world.console.post(
-        f"/api/v1/helpline/cases/{code}/status", {"status": status}, content_type="application/json"
+    found = world.console.post(
+        "/api/v1/helpline/cases/lookup", {"code": response.json()["case_code"]}, content_type="application/json"
     )
+    assert found.status_code == 200, found.content
+    return f"/api/v1/helpline/cases/{found.json()['id']}"
+
+
+def set_status(world: World, case: str, status: str) -> None:
+    response = world.console.post(f"{case}/status", {"status": status}, content_type="application/json")
     assert response.status_code == 200, response.content
 
 
@@ -310,9 +313,9 @@ def test_every_event_arrives_signed_and_in_order_through_errors_timeouts_and_rat
 
     a = report(world, "rep-a")
     report(world, "rep-b")
-    code = share(world, a)
-    set_status(world, code, "in_progress")
-    set_status(world, code, "escalated")
+    case = share(world, a)
+    set_status(world, case, "in_progress")
+    set_status(world, case, "escalated")
     report(world, "rep-c")
     assert not to_platform.requests  # nothing is sent inside the requests: the worker sends
     rounds = drain(world.traveller)
@@ -377,15 +380,15 @@ def test_envelopes_carry_only_what_each_recipient_may_see(world: World, receiver
     register(world.console, to_helpline, HELPLINE_EVENTS)
     masked = report(world, "rep-1")
     named = report(world, "rep-2")
-    code = share(world, masked, ["report", "content", "description"])
+    case = share(world, masked, ["report", "content", "description"])
     share(world, named, ["report", "pseudonym"])
     response = world.console.post(
-        f"/api/v1/helpline/cases/{code}/notes",
+        f"{case}/notes",
         {"text": "Mère rappelée, très inquiète"},
         content_type="application/json",
     )
     assert response.status_code == 201
-    set_status(world, code, "in_progress")
+    set_status(world, case, "in_progress")
     drain(world.traveller)
 
     platform_events = [r.event for r in to_platform.accepted]
@@ -453,8 +456,8 @@ def test_withdrawing_consent_cancels_and_erases_what_the_helpline_had_not_receiv
     register(world.api, to_platform, PLATFORM_EVENTS)
     helpline_endpoint = register(world.console, to_helpline, HELPLINE_EVENTS)
     report_id = report(world, "rep-1")
-    code = share(world, report_id, ["report", "pseudonym"])
-    set_status(world, code, "in_progress")
+    case = share(world, report_id, ["report", "pseudonym"])
+    set_status(world, case, "in_progress")
     withdraw(world, report_id)  # before any worker ran: the helpline never got the share
     drain(world.traveller)
 

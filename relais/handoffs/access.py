@@ -35,14 +35,6 @@ def get_case(helpline: Helpline, case_id: str | uuid.UUID) -> Case:
     return case
 
 
-def get_case_by_code(helpline: Helpline, code: str) -> Case:
-    """`code` in canonical form (see case_codes.normalize)."""
-    case = cases_visible_to(helpline).select_related("report", "consent", "assigned_to").filter(code=code).first()
-    if case is None:
-        raise Http404(NOT_FOUND)
-    return case
-
-
 def legacy_codes_live(helpline: Helpline, now: datetime) -> bool:
     """Whether one of the helpline's open cases can still be found by a legacy (lettered) code: until then the
     console's code field must not ask phones for a digits-only keypad (ADR 0016)."""

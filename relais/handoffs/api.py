@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
 
 from relais import clock
 from relais.directory.runtime import current
@@ -15,6 +15,7 @@ from relais.handoffs.models import Case
 from relais.handoffs.schemas import (
     CaseOut,
     CaseSummaryOut,
+    LookupIn,
     NoteIn,
     ShareIn,
     ShareOut,
@@ -136,6 +137,7 @@ def _helpline(request: HttpRequest) -> Helpline:
 
 def summary_json(case: Case) -> dict[str, Any]:
     return {
+        "id": str(case.id),
         "code": case_codes.display(case.code),
         "status": case.status,
         "category": case.category,
@@ -203,30 +205,32 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> HttpResponse
     return json_response(200, [summary_json(c) for c in cases], headers=next_page(request, following))
 
 
-def _by_code(request: HttpRequest, code: str) -> tuple[services.Actor, Case]:
+def _case(request: HttpRequest, case_id: uuid.UUID) -> tuple[services.Actor, Case]:
+    """The case by its opaque id: another helpline's, a withdrawn one and none at all are the same 404."""
     helpline = _helpline(request)
-    canonical = case_codes.read(code)
-    if isinstance(canonical, case_codes.Misread):
-        error = services.MisreadCode(canonical)
-        raise ValidationError([{"loc": ("path", "code"), "msg": error.message, "type": "value_error"}])
-    return services.Actor.api_key(helpline), access.get_case_by_code(helpline, canonical)
+    return services.Actor.api_key(helpline), access.get_case(helpline, case_id)
 
 
-@router.get(
-    "/helpline/cases/{code}",
-    response={200: CaseOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+# The look-up comes before `/helpline/cases/{case_id}`: Django tries the routes in order, and `lookup` would
+# otherwise be read as a (malformed) case id.
+@router.post(
+    "/helpline/cases/lookup",
+    response={200: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     auth=HelplineKey(),
-    summary="One case, by the code the reporter gave (logged in the case's access log)",
+    summary="Find a case by the code the reporter gave (logged in the case's access log)",
 )
-def get_case(request: HttpRequest, code: str) -> HttpResponse:
-    """`code` as typed: `4821-093-755-1627`, spaces or none (or a legacy `K7QM-4X2P`). Text that cannot be a
+def look_up_case(request: HttpRequest, payload: LookupIn) -> HttpResponse:
+    """`{"code": ...}` in the body, never in the path, so the code stays out of every access log (ADR 0030).
+    The answer carries the case's `id`: every later call about the case names it, not the code.
+
+    `code` as typed: `4821-093-755-1627`, spaces or none (or a legacy `K7QM-4X2P`). Text that cannot be a
     code — a check digit that does not match, a digit missing — is a 422 naming `code` and is not counted;
     a code that finds no open case is a 404 and is counted, then 429 with `Retry-After`."""
     helpline = _helpline(request)
     actor = services.Actor.api_key(helpline)
     now = clock.now()
     try:
-        case = services.find_by_code(actor=actor, typed=code, now=now)
+        case = services.find_by_code(actor=actor, typed=payload.code, now=now)
     except services.TooManyLookups as exc:
         return json_response(429, {"detail": str(exc)}, {"Retry-After": str(exc.retry_after)})
     except services.MisreadCode as exc:
@@ -234,14 +238,27 @@ def get_case(request: HttpRequest, code: str) -> HttpResponse:
     return json_response(200, case_json(services.view_case(actor=actor, case=case, now=now)))
 
 
+@router.get(
+    "/helpline/cases/{case_id}",
+    response={200: CaseOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    auth=HelplineKey(),
+    summary="One case, by its id (logged in the case's access log)",
+)
+def get_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """`case_id` is the `id` a look-up or the list answered with; a case of another helpline, or whose
+    reporter withdrew their consent, is a 404."""
+    actor, case = _case(request, case_id)
+    return json_response(200, case_json(services.view_case(actor=actor, case=case, now=clock.now())))
+
+
 @router.post(
-    "/helpline/cases/{code}/notes",
+    "/helpline/cases/{case_id}/notes",
     response={201: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     auth=HelplineKey(),
     summary="Add a note to a case",
 )
-def add_note(request: HttpRequest, code: str, payload: NoteIn) -> HttpResponse:
-    actor, case = _by_code(request, code)
+def add_note(request: HttpRequest, case_id: uuid.UUID, payload: NoteIn) -> HttpResponse:
+    actor, case = _case(request, case_id)
     now = clock.now()
     try:
         services.add_note(actor=actor, case=case, text=payload.text, now=now)
@@ -251,13 +268,13 @@ def add_note(request: HttpRequest, code: str, payload: NoteIn) -> HttpResponse:
 
 
 @router.post(
-    "/helpline/cases/{code}/status",
+    "/helpline/cases/{case_id}/status",
     response={200: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     auth=HelplineKey(),
     summary="Change a case's status and/or follow-up date",
 )
-def change_status(request: HttpRequest, code: str, payload: StatusIn) -> HttpResponse:
-    actor, case = _by_code(request, code)
+def change_status(request: HttpRequest, case_id: uuid.UUID, payload: StatusIn) -> HttpResponse:
+    actor, case = _case(request, case_id)
     now = clock.now()
     try:
         if payload.status is not None:
@@ -273,15 +290,15 @@ def change_status(request: HttpRequest, code: str, payload: StatusIn) -> HttpRes
 
 
 @router.get(
-    "/helpline/cases/{code}/escalation",
+    "/helpline/cases/{case_id}/escalation",
     response={200: StandingOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     auth=HelplineKey(),
     summary="Before escalating: would the notice go as a trusted flagger's (Art. 22), and why",
 )
-def escalation_preview(request: HttpRequest, code: str, filters: Query[StandingFilter]) -> HttpResponse:
+def escalation_preview(request: HttpRequest, case_id: uuid.UUID, filters: Query[StandingFilter]) -> HttpResponse:
     if (unknown := unknown_query(request, StandingFilter.model_fields)) is not None:
         return unknown
-    _, case = _by_code(request, code)
+    _, case = _case(request, case_id)
     category = filters.category or case.category
     standing = moderation.flagger_standing(case, category, clock.now())
     return json_response(
@@ -297,16 +314,16 @@ def escalation_preview(request: HttpRequest, code: str, filters: Query[StandingF
 
 
 @router.post(
-    "/helpline/cases/{code}/escalate",
+    "/helpline/cases/{case_id}/escalate",
     response={201: EscalatedOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
     auth=HelplineKey(),
     summary="Escalate the case to the platform as a notice (a trusted flagger's where the status holds)",
 )
-def escalate(request: HttpRequest, code: str, payload: EscalationIn) -> HttpResponse:
+def escalate(request: HttpRequest, case_id: uuid.UUID, payload: EscalationIn) -> HttpResponse:
     """The platform sees it in its moderation queue and decides; the outcome comes back on the case
     (`notices`) and as `notice.decided`. 409 while an earlier escalation of the case awaits its decision or
     when the case cannot move to escalated (closed); 422 names a field to fix."""
-    actor, case = _by_code(request, code)
+    actor, case = _case(request, case_id)
     now = clock.now()
     standing = moderation.flagger_standing(case, payload.category, now)
     try:

@@ -174,8 +174,8 @@ def groups(code: str) -> list[str]:
 def display(code: str) -> str:
     """`48210937551627` → `4821-093-755-1627` (a legacy `K7QM4X2P` → `K7QM-4X2P`).
 
-    Dashes, not spaces: the shown code is also what a helpline's software puts in
-    `/api/v1/helpline/cases/{code}`, and a dash needs no escaping in a URL.
+    Dashes, not spaces: one token to copy and paste, whatever the field (ADR 0016). Helpline software sends
+    it in a look-up's body, never in a URL (ADR 0030).
     """
     return "-".join(groups(code))
 

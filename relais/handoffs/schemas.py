@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -55,6 +56,21 @@ class WithdrawOut(Schema):
     withdrawn: int
 
 
+class LookupIn(Schema):
+    """The code the reporter gave, in the body: a path would put it in every access log (ADR 0030)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            description="As typed: `4821-093-755-1627`, spaces or none (or a legacy `K7QM-4X2P`)",
+        ),
+    ]
+
+
 class NoteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -82,6 +98,7 @@ class AccessEventOut(Schema):
 
 
 class CaseSummaryOut(Schema):
+    id: uuid.UUID = Field(description="The case's opaque id: the path of every call about the case")
     code: str
     status: StatusName
     category: str
