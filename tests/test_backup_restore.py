@@ -88,7 +88,7 @@ def snapshot() -> dict[str, Any]:
     """What a helpline and a platform would find again, read through Relais's models (the words opened with
     the configured ring); run in this process on the source and by `relais shell` on the restored database."""
     from relais.evidence.models import EvidenceItem
-    from relais.handoffs.access import get_case_by_code
+    from relais.handoffs.access import cases_visible_to
     from relais.handoffs.models import Case
     from relais.reports.models import Report
     from relais.webhooks.models import Endpoint
@@ -110,7 +110,7 @@ def snapshot() -> dict[str, Any]:
                 c.consent.text_version,
                 sorted(c.consent.scope),
                 c.consent.given_at.isoformat(),
-                get_case_by_code(c.helpline, c.code).pk == c.pk,
+                cases_visible_to(c.helpline).get(code=c.code).pk == c.pk,
             ]
             for c in Case.objects.select_related("consent", "helpline").order_by("code")
         ],
