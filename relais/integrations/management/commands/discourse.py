@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import re
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
 from relais import clock
 from relais.integrations import services
+from relais.integrations.management import connecting
 from relais.integrations.models import Kind
 from relais.reports import links
-from relais.tenants.models import Platform
-from relais.tenants.services import InvalidPlatformSetting
 
 
 class Command(BaseCommand):
@@ -53,37 +50,11 @@ class Command(BaseCommand):
             fetches = services.sweep_post_fetches(now=now)
             self.stdout.write(f"{services.sweep(now=now)} help message(s), {fetches} forum call(s) queued")
             return
-        platform = Platform.objects.filter(slug=options["slug"]).first()
-        if platform is None:
-            raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
-        language = options["language"]
-        if language is not None and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", language):
-            raise CommandError("--language: expected a language tag such as fr or pt-BR")
-        lines = sys.stdin.read().splitlines() if options["api_key_stdin"] else []
-        api_key = lines[0].strip() if lines else ""
-        if not api_key:
-            raise CommandError("--api-key-stdin: give the forum's API key on standard input")
-        try:
-            connection, secret = services.connect(
-                platform=platform,
-                kind=Kind.DISCOURSE,
-                instance_url=options["forum"],
-                token=api_key,
-                reporter_country=options["country"],
-                reporter_timezone=options["timezone"],
-                api_username=options["api_username"],
-                now=clock.now(),
-            )
-        except services.ConnectionRefused as exc:
-            raise CommandError(str(exc).replace("--instance", "--forum", 1)) from None
-        except InvalidPlatformSetting as exc:
-            option = "--country" if exc.field == "reporter_country" else "--timezone"
-            raise CommandError(f"{option}: {exc.message}") from None
-        if options["send_help"]:
-            connection.send_help = True
-        if language is not None:
-            connection.language_fallback = language.replace("_", "-")
-        connection.save(update_fields=["send_help", "language_fallback"])
+        lines = connecting.stdin_lines(options["api_key_stdin"])
+        api_key = connecting.first_line(lines, "--api-key-stdin", "the forum's API key")
+        connection, secret = connecting.connect(
+            options, kind=Kind.DISCOURSE, instance_option="--forum", token=api_key, api_username=options["api_username"]
+        )
         path = reverse("discourse-webhook", kwargs={"connection_id": connection.pk})
         self.stdout.write(f"webhook_url: {links.base_url()}{path}")
         self.stdout.write(f"secret: {secret}")

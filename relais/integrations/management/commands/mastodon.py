@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
 from relais import clock
 from relais.integrations import services
+from relais.integrations.management import connecting
 from relais.integrations.models import Kind
 from relais.reports import links
-from relais.tenants.models import Platform
-from relais.tenants.services import InvalidPlatformSetting
 
 
 class Command(BaseCommand):
@@ -53,35 +51,14 @@ class Command(BaseCommand):
         if options["action"] == "rekey":
             self.stdout.write(f"{services.reseal_connections()} connection(s) sealed under the first key")
             return
-        platform = Platform.objects.filter(slug=options["slug"]).first()
-        if platform is None:
-            raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
-        lines = sys.stdin.read().splitlines() if options["token_stdin"] or options["secret_stdin"] else []
-        token = lines.pop(0).strip() if options["token_stdin"] and lines else ""
-        if options["token_stdin"] and not token:
-            raise CommandError("--token-stdin: no token on standard input")
-        secret = lines.pop(0).strip() if options["secret_stdin"] and lines else None
-        if options["secret_stdin"] and not secret:
-            raise CommandError("--secret-stdin: no secret on standard input")
-        try:
-            connection, secret = services.connect(
-                platform=platform,
-                kind=Kind.MASTODON,
-                instance_url=options["instance"],
-                token=token,
-                secret=secret,
-                reporter_country=options["country"],
-                reporter_timezone=options["timezone"],
-                now=clock.now(),
-            )
-        except services.ConnectionRefused as exc:
-            raise CommandError(str(exc)) from None
-        except InvalidPlatformSetting as exc:
-            option = "--country" if exc.field == "reporter_country" else "--timezone"
-            raise CommandError(f"{option}: {exc.message}") from None
-        if options["send_help"] and not connection.send_help:
-            connection.send_help = True
-            connection.save(update_fields=["send_help"])
+        lines = connecting.stdin_lines(options["token_stdin"] or options["secret_stdin"])
+        token = connecting.first_line(lines, "--token-stdin", "the access token") if options["token_stdin"] else ""
+        secret = (
+            connecting.first_line(lines, "--secret-stdin", "Mastodon's secret") if options["secret_stdin"] else None
+        )
+        connection, secret = connecting.connect(
+            options, kind=Kind.MASTODON, instance_option="--instance", token=token, secret=secret
+        )
         path = reverse("mastodon-webhook", kwargs={"connection_id": connection.pk})
         self.stdout.write(f"webhook_url: {links.base_url()}{path}")
         self.stdout.write(f"secret: {secret}")

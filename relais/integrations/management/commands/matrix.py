@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-import sys
 import time
 from typing import Any
 
@@ -12,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais import clock
 from relais.integrations import services
+from relais.integrations.management import connecting
 from relais.integrations.models import Connection, Kind
 from relais.tenants.models import Platform
-from relais.tenants.services import InvalidPlatformSetting
 
 
 class Command(BaseCommand):
@@ -92,43 +90,18 @@ class Command(BaseCommand):
             raise CommandError("; ".join(failed))
 
     def _connect(self, options: dict[str, Any]) -> None:
-        platform = Platform.objects.filter(slug=options["slug"]).first()
-        if platform is None:
-            raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
-        language = options["language"]
-        if language is not None and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", language):
-            raise CommandError("--language: expected a language tag such as fr or pt-BR")
-        lines = sys.stdin.read().splitlines() if options["token_stdin"] else []
-        token = lines[0].strip() if lines else ""
-        if not token:
-            raise CommandError("--token-stdin: give a server admin's access token on standard input")
-        try:
-            connection, _secret = services.connect(
-                platform=platform,
-                kind=Kind.MATRIX,
-                instance_url=options["homeserver"],
-                token=token,
-                reporter_country=options["country"],
-                reporter_timezone=options["timezone"],
-                now=clock.now(),
-            )
-        except services.ConnectionRefused as exc:
-            raise CommandError(str(exc).replace("--instance", "--homeserver", 1)) from None
-        except InvalidPlatformSetting as exc:
-            option = "--country" if exc.field == "reporter_country" else "--timezone"
-            raise CommandError(f"{option}: {exc.message}") from None
-        if options["send_help"]:
-            connection.send_help = True
-        if language is not None:
-            connection.language_fallback = language.replace("_", "-")
-        connection.save(update_fields=["send_help", "language_fallback"])
+        lines = connecting.stdin_lines(options["token_stdin"])
+        token = connecting.first_line(lines, "--token-stdin", "a server admin's access token")
+        connection, _secret = connecting.connect(options, kind=Kind.MATRIX, instance_option="--homeserver", token=token)
         if options["skip_backlog"]:
             error = services.skip_matrix_backlog(connection, now=clock.now())
             if error:
                 raise CommandError(f"--skip-backlog: {error}")
         # No webhook to paste: Relais pulls. The secret `connect` makes is unused on Matrix.
         self.stdout.write(f"homeserver: {connection.instance_url}")
-        self.stdout.write(f"poll: relais matrix poll {platform.slug} (from cron or a timer; or add --every 60)")
+        self.stdout.write(
+            f"poll: relais matrix poll {connection.platform.slug} (from cron or a timer; or add --every 60)"
+        )
         if connection.poll_cursor:
             self.stdout.write(
                 f"backlog: skipped, the first report taken in will be newer than #{connection.poll_cursor}"
