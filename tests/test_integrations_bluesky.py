@@ -508,3 +508,17 @@ def test_in_production_a_loopback_plc_directory_is_refused(world: World, setting
     assert world.plc.requests == []
     assert not Report.objects.exists()
     assert "cannot be fetched" in Connection.objects.get().last_refusal
+
+
+def test_the_admin_shows_the_service_did_and_its_map_changes_the_category(world: World, admin_client: Client) -> None:
+    connection = Connection.objects.get()
+    page = f"/admin/integrations/connection/{connection.pk}/change/"
+    shown = admin_client.get(page).content.decode()
+    assert SERVICE in shown
+    assert world.plc.url in shown
+    token = "tools.ozone.report.defs#reasonChildSafetyGroom"
+    form = {"category_map": json.dumps({"categories": {token: "sextortion"}}), "language_fallback": "fr"}
+    assert admin_client.post(page, form).status_code == 302
+    answer = post(world.client, report_body(reasonType=token), world.alice.jwt())
+    assert answer.status_code == 200
+    assert Report.objects.get().category == "sextortion"
