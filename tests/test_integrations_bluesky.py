@@ -253,6 +253,29 @@ def test_atprotos_own_did_documents_new_and_legacy_give_the_same_secp256k1_key()
         adapter.atproto_key(json.loads((FIXTURES / "did_document_multikey.json").read_text()), REPORTER)
 
 
+def _unsigned(header: Any, payload: Any) -> str:
+    return f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}.{b64url(bytes(64))}"
+
+
+@pytest.mark.parametrize(
+    ("jwt", "error"),
+    [
+        (_unsigned({"alg": "ES256K", "typ": ["JWT"]}, {}), "BadJwt"),
+        (_unsigned({"typ": "JWT"}, {}), "BadJwt"),
+        (_unsigned({"alg": "ES256K"}, [1]), "BadJwt"),
+        (_unsigned({"alg": "ES256K"}, {"iss": REPORTER, "aud": SERVICE, "exp": float("inf"), "lxm": LXM}), "BadJwt"),
+        (_unsigned({"alg": "ES256K"}, {"iss": REPORTER, "aud": SERVICE, "exp": True, "lxm": LXM}), "BadJwt"),
+        (_unsigned({"alg": "ES256K"}, {"iss": REPORTER, "aud": SERVICE, "exp": "soon", "lxm": LXM}), "BadJwt"),
+        ("é.é.é", "BadJwt"),
+        ("a.b.c.d", "BadJwt"),
+    ],
+)
+def test_a_token_that_is_not_one_is_refused_by_name_never_a_crash(jwt: str, error: str) -> None:
+    with pytest.raises(adapter.AuthRefused) as refused:
+        adapter.read_token(jwt, now=T0)
+    assert refused.value.error == error
+
+
 # --- connecting ---
 
 

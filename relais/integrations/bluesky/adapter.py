@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -127,7 +128,9 @@ def _json_object(part: str) -> dict[str, Any]:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number, finite (Python's json reads `Infinity` and `NaN`, which JavaScript's JSON.parse refuses:
+    an `exp` of Infinity would never expire)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def bearer(header: str | None) -> str:
@@ -147,16 +150,19 @@ def read_token(jwt: str, *, now: datetime) -> Token:
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise AuthRefused("BadJwt", "poorly formatted jwt")
-    if header.get("typ") in _REFUSED_TYP:
-        raise AuthRefused("BadJwtType", f'Invalid jwt type "{header.get("typ")}"')
+    typ = header.get("typ")
+    if typ is not None and not isinstance(typ, str):
+        raise AuthRefused("BadJwt", "poorly formatted jwt")
+    if typ in _REFUSED_TYP:
+        raise AuthRefused("BadJwtType", f'Invalid jwt type "{typ}"')
     iss, aud, exp, lxm = payload.get("iss"), payload.get("aud"), payload.get("exp"), payload.get("lxm")
-    if not isinstance(iss, str) or not isinstance(aud, str) or not isinstance(exp, int | float) or exp is True:
+    if not isinstance(iss, str) or not isinstance(aud, str) or not isinstance(exp, int | float) or not _number(exp):
         raise AuthRefused("BadJwt", "poorly formatted jwt")
     seconds = now.timestamp()
-    if seconds > float(exp):
+    if seconds > exp:
         raise AuthRefused("JwtExpired", "jwt expired")
     iat = payload.get("iat")
-    if iat is not None and (not _number(iat) or iat > seconds + IAT_SKEW_SECONDS):
+    if iat is not None and (not isinstance(iat, int | float) or not _number(iat) or iat > seconds + IAT_SKEW_SECONDS):
         raise AuthRefused("BadJwt", "jwt issued in the future")
     if lxm != LXM:
         said = "bad" if lxm is not None else "missing"

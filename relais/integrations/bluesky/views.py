@@ -35,7 +35,8 @@ def _error(status: int, error: str, message: str) -> HttpResponse:
 
 
 def _language(request: HttpRequest, fallback: str) -> str:
-    """The first language of Accept-Language, which the app sends and the PDS passes on; else the fallback."""
+    """The first language of Accept-Language when the request carries one (the PDS's createReport handler
+    forwards its service-auth headers alone), else the connection's fallback."""
     first = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
     return first if _LANGUAGE.match(first) and len(first) <= 35 else fallback
 
