@@ -545,3 +545,17 @@ def test_the_admin_shows_the_service_did_and_its_map_changes_the_category(world:
     answer = post(world.client, report_body(reasonType=token), world.alice.jwt())
     assert answer.status_code == 200
     assert Report.objects.get().category == "sextortion"
+
+
+def test_without_a_reporters_country_nothing_is_stored_and_the_admin_is_told_what_to_run(
+    world: World, settings: Any
+) -> None:
+    from relais.tenants.models import Platform
+
+    Platform.objects.filter(slug="agora").update(reporter_country="")
+    answer = post(world.client, report_body(), world.alice.jwt())
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "NotConfigured"
+    assert "agora" not in answer.content.decode()
+    assert not Report.objects.exists()
+    assert "relais platform set agora --reporter-country" in Connection.objects.get().last_refusal

@@ -44,7 +44,8 @@ def _language(request: HttpRequest, fallback: str) -> str:
 @csrf_exempt
 def create_report(request: HttpRequest) -> HttpResponse:
     """200 with the lexicon's output (the same for a replay or a retry: the report is stored once);
-    401 bad or missing JWT; 400 input the lexicon refuses; 503 storage failed."""
+    401 bad or missing JWT; 400 input the lexicon refuses; 503 storage failed, or the platform has no
+    reporters' country yet (no help card can be made: `relais platform set SLUG --reporter-country XX`)."""
     if request.method != "POST":
         return _error(405, "InvalidRequest", "createReport is a procedure: POST")
     now = clock.now()
@@ -87,8 +88,8 @@ def create_report(request: HttpRequest) -> HttpResponse:
         return _error(400, "InvalidRequest", f"cannot read the report: {answers.unreadable(exc)}")
     help_card = help_for(data, connection.platform)
     if help_card is None:
-        answers.no_country(connection, now)
-        return _error(500, "InternalServerError", "the moderation service is not configured: ask its operator")
+        answers.no_country(connection, now)  # the command to run, for the admin; not for the reporter's app
+        return _error(503, "NotConfigured", "this moderation service is not set up yet: try again later")
     try:
         received = services.take_in(
             connection=connection, data=data, help_card=help_card, help_to=None, resolved_at=None, now=now
