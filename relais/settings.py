@@ -344,6 +344,9 @@ RELAIS_WEBHOOK_PROXY = os.environ.get("RELAIS_WEBHOOK_PROXY", "")
 RELAIS_WEBHOOK_RESOLVER = os.environ.get("RELAIS_WEBHOOK_RESOLVER", "relais.webhooks.targets.system_resolver")
 """Dotted path of the DNS look-up used to check webhook hosts (host -> addresses); the request connects to
 what it answered. The system resolver unless a test or an operator's own resolver is put here."""
+RELAIS_BLUESKY_DID_CACHE_SECONDS = float(os.environ.get("RELAIS_BLUESKY_DID_CACHE_SECONDS", "300"))
+"""How long a Bluesky reporter's DID document (their signing key) is remembered; a signature that fails with
+the remembered key fetches it again at once (integrations/bluesky/resolver.py, ADR 0033)."""
 
 RELAIS_LOG_FORMAT = os.environ.get("RELAIS_LOG_FORMAT", "json" if PRODUCTION else "plain")
 """`json`: one JSON object a line (production default); `plain`: text for a terminal (relais/logs.py)."""

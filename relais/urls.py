@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from relais.api import api
 from relais.directory.api import help_view
+from relais.integrations.bluesky.views import create_report
 from relais.metrics import metrics_view
 
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("r/", include("relais.reporters.urls")),
     # Inbound adapters: the platforms' own webhooks, signed their way (relais/integrations, ADR 0023).
     path("integrations/", include("relais.integrations.urls")),
+    # Bluesky's moderation services answer XRPC at the service endpoint's root (ADR 0033); the JWT's `aud`
+    # names the connection.
+    path("xrpc/com.atproto.moderation.createReport", create_report, name="bluesky-create-report"),
 ]
 if settings.RELAIS_DEMO:
     urlpatterns.append(path("", include("relais.demo.urls")))

@@ -19,11 +19,13 @@ from relais.integrations.models import Connection, HelpMessage, MediaFetch, Plat
 class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["instance_url", "kind", "platform", "send_help", "last_refusal_at", "last_refusal"]
     list_filter = ["kind", "send_help"]
-    search_fields = ["instance_url"]
+    search_fields = ["instance_url", "service_did"]
     fields = [
         "platform",
         "kind",
         "instance_url",
+        "service_did",
+        "plc_url",
         "category_map",
         "language_fallback",
         "api_username",
@@ -38,6 +40,8 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "platform",
         "kind",
         "instance_url",
+        "service_did",
+        "plc_url",
         "poll_cursor",
         "polled_at",
         "created_at",
@@ -46,9 +50,7 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return (
-            False  # `relais mastodon|discourse|matrix connect`: it seals the credentials and prints the webhook's form
-        )
+        return False  # `relais mastodon|discourse|matrix|bluesky connect`: it seals the credentials and prints the webhook's form
 
     def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

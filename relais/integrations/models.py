@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
     DISCOURSE = "discourse", "Discourse"
     MATRIX = "matrix", "Matrix (Synapse)"
+    BLUESKY = "bluesky", "Bluesky (AT Protocol)"
 
 
 def default_category_map() -> dict[str, Any]:
@@ -38,6 +39,13 @@ def matrix_category_map() -> dict[str, Any]:
     """Synapse's reports carry a free-text reason and nothing else: the keyword table of
     relais/integrations/matrix/adapter.py reads it (conservatively: `other` unless a word is plain). The map's
     `categories` add to the table or override it, word by word (lower case); `rules` are unused on Matrix."""
+    return {"categories": {}, "rules": {}}
+
+
+def bluesky_category_map() -> dict[str, Any]:
+    """A report's `reasonType` token is read with the table of relais/integrations/bluesky/adapter.py (the
+    tokens that name a harm a helpline takes; every other one is `other`). The map's `categories` override it,
+    token by token (e.g. `"tools.ozone.report.defs#reasonChildSafetyGroom": "sextortion"`); `rules` are unused."""
     return {"categories": {}, "rules": {}}
 
 
@@ -86,6 +94,15 @@ class Connection(models.Model):
         help_text="Matrix: the id of the newest event report taken in; each poll asks Synapse for the newer ones.",
     )
     polled_at = models.DateTimeField(null=True, blank=True, help_text="Matrix: the last poll that reached Synapse.")
+    service_did = models.CharField(
+        max_length=300,
+        blank=True,
+        db_index=True,
+        help_text="Bluesky: the moderation service's DID, the `aud` of the reporters' JWTs (did:web:… or did:plc:…).",
+    )
+    plc_url = models.URLField(
+        max_length=300, blank=True, help_text="Bluesky: the PLC directory that resolves did:plc reporters."
+    )
     created_at = models.DateTimeField()
     last_refusal_at = models.DateTimeField(null=True, blank=True)
     last_refusal = models.CharField(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from relais.integrations.models import (
     MediaFetch,
     PlatformResolution,
     PostFetch,
+    bluesky_category_map,
     discourse_category_map,
     matrix_category_map,
 )
@@ -130,6 +132,56 @@ def connect(
 
     forget_connections()
     return connection, secret
+
+
+SERVICE_DID = re.compile(r"^did:(web:[a-z0-9.-]+(%3A[0-9]{1,5})?|plc:[a-z2-7]{24})$")
+
+
+def connect_bluesky(
+    *,
+    platform: Platform,
+    service_did: str,
+    plc_url: str,
+    reporter_country: str | None = None,
+    reporter_timezone: str | None = None,
+    now: datetime,
+) -> Connection:
+    """The moderation service `service_did` (new, or the same DID connected again: the PLC directory and the
+    reporter defaults are updated). Nothing secret is kept: every report carries a JWT signed by its reporter,
+    checked against their DID document (ADR 0033)."""
+    service_did = service_did.strip()
+    if not SERVICE_DID.match(service_did):
+        raise ConnectionRefused("--service-did: expected did:web:your.host or did:plc:…")
+    plc = plc_url.strip().rstrip("/")
+    parts = urlsplit(plc)
+    local = not settings.PRODUCTION and (parts.hostname or "") in targets.LOCAL_HOSTS
+    if not parts.hostname or not (parts.scheme == "https" or (local and parts.scheme == "http")):
+        raise ConnectionRefused(
+            "--plc-url: expected https://plc.directory (http:// only for 127.0.0.1 outside production)"
+        )
+    if parts.path or parts.query or parts.fragment or parts.username:
+        raise ConnectionRefused("--plc-url: give the directory's address alone, without a path")
+    # Its addresses are checked at every fetch (resolver.py), as a webhook's are.
+    with transaction.atomic():
+        if reporter_country is not None or reporter_timezone is not None:
+            update_platform(platform=platform, reporter_country=reporter_country, reporter_timezone=reporter_timezone)
+        connection = Connection.objects.filter(kind=Kind.BLUESKY, service_did=service_did).first()
+        if connection is not None and connection.platform_id != platform.pk:
+            raise ConnectionRefused(f"--service-did: {service_did} is already connected to another platform")
+        if connection is None:
+            connection = Connection(
+                platform=platform,
+                kind=Kind.BLUESKY,
+                # What the unique (kind, instance_url) holds for Bluesky: the service's profile, one per DID.
+                instance_url=f"https://bsky.app/profile/{service_did}",
+                service_did=service_did,
+                category_map=bluesky_category_map(),
+                created_at=now,
+            )
+            connection.secret_sealed = b""
+        connection.plc_url = plc
+        connection.save()
+    return connection
 
 
 def reseal_connections() -> int:
