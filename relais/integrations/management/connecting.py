@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -36,18 +38,50 @@ def first_line(lines: list[str], option: str, what: str) -> str:
     return value
 
 
+def platform_of(options: dict[str, Any]) -> Platform:
+    platform = Platform.objects.filter(slug=options["slug"]).first()
+    if platform is None:
+        raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
+    return platform
+
+
+def language_of(options: dict[str, Any]) -> str | None:
+    """`--language` as a tag (`pt-BR`), None when the command has none or it was not given."""
+    language: str | None = options.get("language")
+    if language is not None and not LANGUAGE_TAG.fullmatch(language):
+        raise CommandError("--language: expected a language tag such as fr or pt-BR")
+    return None if language is None else language.replace("_", "-")
+
+
+@contextmanager
+def refusals_named(instance_option: str = "--instance") -> Iterator[None]:
+    """The service's refusals as CommandErrors naming the command's own option."""
+    try:
+        yield
+    except services.ConnectionRefused as exc:
+        raise CommandError(str(exc).replace("--instance", instance_option, 1)) from None
+    except InvalidPlatformSetting as exc:
+        option = "--country" if exc.field == "reporter_country" else "--timezone"
+        raise CommandError(f"{option}: {exc.message}") from None
+
+
+def keep_preferences(connection: Connection, options: dict[str, Any], language: str | None) -> None:
+    """`--send-help` and `--language`, where the command has them."""
+    if options.get("send_help"):
+        connection.send_help = True
+    if language is not None:
+        connection.language_fallback = language
+    connection.save(update_fields=["send_help", "language_fallback"])
+
+
 def connect(
     options: dict[str, Any], *, kind: Kind, instance_option: str, token: str, secret: str | None = None, **extra: Any
 ) -> tuple[Connection, str]:
     """`services.connect` for the command's options (slug, instance, --country, --timezone, and where the
     command has them --language and --send-help); returns the connection and its webhook secret."""
-    platform = Platform.objects.filter(slug=options["slug"]).first()
-    if platform is None:
-        raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
-    language = options.get("language")
-    if language is not None and not LANGUAGE_TAG.fullmatch(language):
-        raise CommandError("--language: expected a language tag such as fr or pt-BR")
-    try:
+    platform = platform_of(options)
+    language = language_of(options)
+    with refusals_named(instance_option):
         connection, webhook_secret = services.connect(
             platform=platform,
             kind=kind,
@@ -59,14 +93,5 @@ def connect(
             now=clock.now(),
             **extra,
         )
-    except services.ConnectionRefused as exc:
-        raise CommandError(str(exc).replace("--instance", instance_option, 1)) from None
-    except InvalidPlatformSetting as exc:
-        option = "--country" if exc.field == "reporter_country" else "--timezone"
-        raise CommandError(f"{option}: {exc.message}") from None
-    if options.get("send_help"):
-        connection.send_help = True
-    if language is not None:
-        connection.language_fallback = language.replace("_", "-")
-    connection.save(update_fields=["send_help", "language_fallback"])
+    keep_preferences(connection, options, language)
     return connection, webhook_secret

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from relais import clock
 from relais.integrations import services
 from relais.integrations.bluesky import adapter
+from relais.integrations.management import connecting
 from relais.reports import links
-from relais.tenants.models import Platform
-from relais.tenants.services import InvalidPlatformSetting
 
 
 class Command(BaseCommand):
@@ -42,13 +40,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        platform = Platform.objects.filter(slug=options["slug"]).first()
-        if platform is None:
-            raise CommandError(f"no platform {options['slug']!r} (relais platform list)")
-        language = options["language"]
-        if language is not None and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", language):
-            raise CommandError("--language: expected a language tag such as fr or pt-BR")
-        try:
+        platform = connecting.platform_of(options)
+        language = connecting.language_of(options)
+        with connecting.refusals_named():
             connection = services.connect_bluesky(
                 platform=platform,
                 service_did=options["service_did"],
@@ -57,14 +51,7 @@ class Command(BaseCommand):
                 reporter_timezone=options["timezone"],
                 now=clock.now(),
             )
-        except services.ConnectionRefused as exc:
-            raise CommandError(str(exc)) from None
-        except InvalidPlatformSetting as exc:
-            option = "--country" if exc.field == "reporter_country" else "--timezone"
-            raise CommandError(f"{option}: {exc.message}") from None
-        if language is not None:
-            connection.language_fallback = language.replace("_", "-")
-            connection.save(update_fields=["language_fallback"])
+        connecting.keep_preferences(connection, options, language)
         endpoint = links.base_url()
         did = connection.service_did
         service = {"id": "#atproto_labeler", "type": "AtprotoLabeler", "serviceEndpoint": endpoint}
