@@ -44,4 +44,12 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMes
                 id="relais.W007",
             )
         )
+    if not settings.RELAIS_REQUIRE_SECOND_FACTOR:
+        errors.append(
+            checks.Warning(
+                "RELAIS_REQUIRE_SECOND_FACTOR is off: a password alone opens the consoles and the admin.",
+                hint="Unset RELAIS_REQUIRE_SECOND_FACTOR (on by default in production, ADR 0031).",
+                id="relais.W008",
+            )
+        )
     return errors

@@ -114,6 +114,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # The second factor (ADR 0031): TOTP apps, and recovery codes that work once each.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +133,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session; then every console page wants it.
+    "django_otp.middleware.OTPMiddleware",
+    "relais.second_factor.middleware.SecondFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuse over-limit calls before any work; then replay or run POSTs that carry an Idempotency-Key.
@@ -169,11 +176,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_COOLOFF_TIME = timedelta(minutes=10)
 AXES_RESET_ON_SUCCESS = True
-# Per username *and* address: a stranger who knows a counsellor's username cannot lock them out of the
-# console from elsewhere, and each address gets only AXES_FAILURE_LIMIT guesses per account.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counted per account across addresses (a slow guesser moving between addresses) *and* per address across
+# accounts (password spraying): either reaching AXES_FAILURE_LIMIT pauses it. The price: a stranger who knows a
+# counsellor's username can pause their sign-in, hence the short cool-off (ADR 0031).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "relais.moderation.views.locked_out"  # each console says it in its words
 AXES_VERBOSE = False
 RELAIS_PROXY_COUNT = int(os.environ.get("RELAIS_PROXY_COUNT", "0"))
@@ -185,6 +193,12 @@ if RELAIS_PROXY_COUNT:
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
 LOGOUT_REDIRECT_URL = "console:login"
+RELAIS_REQUIRE_SECOND_FACTOR = env_bool("RELAIS_REQUIRE_SECOND_FACTOR", PRODUCTION)
+"""Every console page (helpline, moderation, admin) wants a code from an authenticator app after the password;
+enrolment on first sign-in (ADR 0031). On in production, off in development."""
+OTP_TOTP_ISSUER = "Relais"
+OTP_TOTP_THROTTLE_FACTOR = 1
+"""After each wrong code, django-otp refuses the next one for 1, 2, 4, … seconds, until a right one."""
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -111,6 +111,8 @@ def test_production_refuses_to_start_with_development_settings(cli_env: dict[str
     checked = _run("check", env=safe).stderr
     assert "relais.E" not in checked
     assert "relais.W007" in checked  # no public address: reporters' links rest on each request's Host
+    assert "relais.W008" not in checked  # the second factor is on by default in production
+    assert "relais.W008" in _run("check", env={**safe, "RELAIS_REQUIRE_SECOND_FACTOR": "false"}).stderr
     assert "relais.E007" in _run("check", env={**safe, "RELAIS_PUBLIC_URL": "http://relais.example"}).stderr
     # Django's deployment checklist: nothing to say of a production configuration (HSTS preload is the
     # domain owner's promise, silenced: ADR 0024), once the public address and the shared cache are set.

@@ -7,6 +7,7 @@ from django.urls import path
 
 from relais.evidence import views as evidence_views
 from relais.handoffs import views
+from relais.second_factor import views as second_factor
 
 app_name = "console"
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-factor/", second_factor.second_factor, {"console": "console"}, name="second_factor"),
     path("lookup/", views.lookup, name="lookup"),
     path("cases/<uuid:case_id>/", views.case_page, name="case"),
     path("cases/<uuid:case_id>/notes", views.add_note, name="note"),

@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from relais.moderation import views
+from relais.second_factor import views as second_factor
 
 app_name = "moderation"
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="moderation:login"), name="logout"),
+    path("second-factor/", second_factor.second_factor, {"console": "moderation"}, name="second_factor"),
     path("decided/", views.decided, name="decided"),
     path("notices/<uuid:notice_id>/", views.notice_page, name="notice"),
     path("notices/<uuid:notice_id>/claim", views.claim, name="claim"),

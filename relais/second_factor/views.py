@@ -1,0 +1,168 @@
+"""The second step of signing in (ADR 0031): enrol an authenticator app on first sign-in, else enter a code.
+
+Enrolment shows the app's QR code as inline SVG (no script, no data: URI: the CSP allows it) and the secret as
+text to type in; one right code confirms it and shows ten recovery codes, once. A wrong code counts as a failed
+sign-in for django-axes, like a wrong password: at AXES_FAILURE_LIMIT the person is signed out and paused.
+django-otp also refuses codes for a doubling delay after each wrong one.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import Any
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django import forms
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+RECOVERY_CODES = 10
+FRAMES: dict[str, dict[str, str]] = {
+    "console": {"login_url": "console:login", "home": "console:queue", "logout_url": "console:logout"},
+    "moderation": {
+        "base_template": "moderation/console_base.html",
+        "login_url": "moderation:login",
+        "home": "moderation:queue",
+        "logout_url": "moderation:logout",
+    },
+}
+"""What the shared pages in templates/registration/ need to speak for each console."""
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=32,
+        help_text=gettext_lazy("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+def _code(form: CodeForm) -> str:
+    return "".join(str(form.cleaned_data["code"]).split()).lower()
+
+
+def _credentials(user: AbstractBaseUser) -> dict[str, str]:
+    return {"username": user.get_username()}  # AXES_USERNAME_FORM_FIELD, django-axes' default
+
+
+def _next(request: HttpRequest, frame: dict[str, str]) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure()):
+        return wanted
+    return resolve_url(frame["home"])
+
+
+def _refused(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse | None:
+    """Counts a wrong code as a failed sign-in; at the limit, signs the person out onto the lockout page."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+    return _paused(request, user)
+
+
+def _paused(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse | None:
+    if not AxesProxyHandler.is_locked(request, _credentials(user)):
+        return None
+    logout(request)
+    from relais.moderation.views import locked_out  # the lockout page of the console the path belongs to
+
+    return locked_out(request, None, _credentials(user))
+
+
+def _throttled(user: AbstractBaseUser) -> bool:
+    return any(not device.verify_is_allowed()[0] for device in devices_for_user(user, confirmed=None))
+
+
+def _wrong(form: CodeForm, *, throttled: bool) -> None:
+    if throttled:
+        form.add_error("code", _("Too many wrong codes in a row: wait a minute, then type the code your app shows."))
+    else:
+        form.add_error("code", _("This code is not right. Type the 6 digits your app shows now, or a recovery code."))
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// address as an SVG drawn on white, with a text alternative, to go inline in the page."""
+    qr = segno.make(device.config_url, error="m")
+    return mark_safe(qr.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=_("QR code to scan")))  # noqa: S308 - segno's own markup
+
+
+def _spaced(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest, *, console: str) -> HttpResponse:
+    frame = FRAMES[console]
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):  # login_required let no anonymous visitor in
+        return HttpResponseRedirect(resolve_url(frame["login_url"]))
+    context: dict[str, Any] = {**frame, "next": _next(request, frame)}
+    if user.is_verified():  # type: ignore[attr-defined]  # django-otp's OTPMiddleware adds it
+        return HttpResponseRedirect(context["next"])
+    paused = _paused(request, user)
+    if paused is not None:
+        return paused
+    totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if totp is not None:
+        if form.is_bound and form.is_valid():
+            throttled = _throttled(user)  # then even the right code is refused: say so
+            device = match_token(user, _code(form))
+            if device is not None:
+                otp_login(request, device)
+                return HttpResponseRedirect(context["next"])
+            refused = _refused(request, user)
+            if refused is not None:
+                return refused
+            _wrong(form, throttled=throttled)
+        status = 422 if form.is_bound else 200
+        return render(request, "registration/second_factor.html", {**context, "form": form}, status=status)
+
+    enrolling = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if enrolling is None:
+        enrolling = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    if form.is_bound and form.is_valid():
+        throttled = not enrolling.verify_is_allowed()[0]
+        if enrolling.verify_token(_code(form)):
+            enrolling.confirmed = True
+            enrolling.save(update_fields=["confirmed"])
+            otp_login(request, enrolling)
+            codes = _new_recovery_codes(user)
+            return render(request, "registration/recovery_codes.html", {**context, "codes": codes})
+        refused = _refused(request, user)
+        if refused is not None:
+            return refused
+        _wrong(form, throttled=throttled)
+    context |= {
+        "form": form,
+        "qr_svg": _qr_svg(enrolling),
+        "secret": _spaced(b32encode(enrolling.bin_key).decode().rstrip("=")),
+    }
+    return render(request, "registration/enrol.html", context, status=422 if form.is_bound else 200)
+
+
+def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+    """Ten fresh codes, each good once; earlier ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
