@@ -32,7 +32,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from relais.integrations.discourse import adapter
-from relais.integrations.models import Connection, HelpMessage, PostFetch
+from relais.integrations.models import Connection, HelpMessage, PlatformResolution, PostFetch
 from relais.moderation.models import Notice
 from relais.reports.links import reporter_url
 from relais.reports.models import Report, ReportedContent
@@ -382,3 +382,39 @@ def test_sweep_queues_a_forum_call_whose_task_was_lost(world: World, forum: Foru
     run_until_quiet(world)
     assert PostFetch.objects.get().status == PostFetch.Status.DONE
     assert HelpMessage.objects.get().status == HelpMessage.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("status", "dealt_with"),
+    [(0, False), (2, True), ("rejected", True), ("deleted", True), ("pending", False), (True, False), ("later", False)],
+)
+def test_a_reviewable_the_moderators_acted_on_reads_as_dealt_with(status: Any, dealt_with: bool) -> None:
+    payload = flag_payload()
+    payload["reviewable"]["status"] = status
+    flag = adapter.read_flag(payload, DEFAULTS)
+    assert flag is not None
+    assert flag.dealt_with is dealt_with
+
+
+@pytest.mark.django_db
+def test_when_the_forums_moderators_act_the_reporters_page_says_so_once(world: World, forum: Forum) -> None:
+    first = deliver(world, flag_payload())
+    assert first.status_code == 200, first.content
+    report = Report.objects.get()
+    link = reporter_url(report)
+    assert link is not None
+    page_path = link.removeprefix("https://relais.example")
+    page = world.discourse.get(page_path)
+    assert "ont traité ton signalement" not in page.content.decode()
+
+    world.traveller.move_to(T0 + timedelta(hours=2))
+    acted = flag_payload()
+    acted["reviewable"]["status"] = 1  # approved: the moderators agreed with the flag
+    for _ in range(2):  # Discourse retries a delivery
+        answer = deliver(world, acted, event="reviewable_transitioned_to")
+        assert answer.json() == {"id": str(report.id), "created": False}
+    resolution = PlatformResolution.objects.get()
+    assert resolution.notice.report == report
+    assert resolution.resolved_at == T0 + timedelta(hours=2)
+    page = world.discourse.get(page_path)
+    assert "Les modérateurs de Agora ont traité ton signalement." in page.content.decode()

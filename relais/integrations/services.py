@@ -521,14 +521,16 @@ def take_in_flag(
 ) -> Received:
     """The flag as the webhook carried it, through the shared path — stored before anything slow, so the
     reporter's help never waits on the forum — and, for a new report, the one call to the forum's review API
-    queued after commit (the post's author, the flagger's username when the webhook named only an id)."""
+    queued after commit (the post's author, the flagger's username when the webhook named only an id). A flag
+    the forum's moderators have acted on is recorded as resolved on the platform, once."""
     with transaction.atomic():
         received = take_in(
             connection=connection,
             data=data,
             help_card=help_card,
             help_to=flag.flagger_username or None,
-            resolved_at=None,
+            # Discourse's reviewable has no time of its transition: the delivery's is the nearest.
+            resolved_at=now if flag.dealt_with else None,
             now=now,
         )
         if received.created:

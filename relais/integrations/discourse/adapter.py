@@ -30,6 +30,10 @@ REVIEWABLE_EVENTS = frozenset(
 """Discourse emits `reviewable_created` and `reviewable_transitioned_to` (newer versions also
 `reviewable_score_updated`); all of them describe one flag, which dedupes on its reviewable id."""
 FLAGGED_POST = "ReviewableFlaggedPost"
+DEALT_WITH = frozenset({1, 2, 3, 4, "approved", "rejected", "ignored", "deleted"})
+"""A reviewable's statuses once a moderator acted (app/models/reviewable.rb: `enum :status, { pending: 0,
+approved: 1, rejected: 2, ignored: 3, deleted: 4 }`): older serializers write the number, newer ones Rails'
+enum name, so both are read. Anything else (pending, or a status added later) is not taken as an answer."""
 FLAG_TYPES = {3: "off_topic", 4: "inappropriate", 6: "notify_user", 7: "notify_moderators", 8: "spam", 10: "illegal"}
 """PostActionType's ids (app/models/post_action_type.rb), for a score type that gives its id alone."""
 MAX_TEXT = 10000
@@ -55,6 +59,9 @@ class Flag:
     flagger_username: str
     """Empty when the webhook names the flagger by id alone: the review API's answer gives it."""
     author_username: str
+    dealt_with: bool = False
+    """The forum's moderators have acted on the flag (`reviewable_transitioned_to`): the reporter's page
+    then says so, as for a Mastodon report marked resolved."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,16 @@ def read_flag(payload: Any, defaults: Defaults) -> Flag | None:
         report=report,
         flagger_username=users.get(flagger_id or "", ""),
         author_username=author,
+        dealt_with=_hashable(reviewable.get("status")) in DEALT_WITH,
     )
+
+
+def _hashable(value: Any) -> int | str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | str):
+        return value
+    return None
 
 
 def _author(username: str, defaults: Defaults) -> dict[str, str]:
