@@ -306,6 +306,10 @@ def _enqueue(pk: int, run_after: datetime | None = None) -> None:
     if run_after is None:
         deliver.enqueue(pk)
     elif deliver.get_backend().supports_defer:
+        # Rounded up to a whole second: rq keeps the due time in whole seconds, truncated, and would run the
+        # job up to a second early, when the delivery is not yet due (the run would return, sending nothing).
+        if run_after.microsecond:
+            run_after = run_after.replace(microsecond=0) + timedelta(seconds=1)
         deliver.using(run_after=run_after).enqueue(pk)
     # else: a backend that cannot defer (the immediate one) leaves retries to `relais webhooks sweep`.
 
