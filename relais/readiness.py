@@ -8,6 +8,11 @@ The worker check (ADR 0026): django-tasks-db workers leave no heartbeat, but eve
 `started_at`. A worker is missing when a task has been ready for more than RELAIS_READY_WORKER_SECONDS and no
 task was started in that time. A quiet deployment with no task waiting is ready: nothing is delayed, and a
 heartbeat would only add writes. With RELAIS_TASKS_BACKEND=immediate the tasks run in the request: ready.
+
+With RELAIS_TASKS_BACKEND=rq, rq's own worker registry in Redis is read: a worker listening on the queue must
+have sent its heartbeat within RELAIS_READY_WORKER_SECONDS (every worker does, every few seconds, idle or
+not), and no delayed task (a retry, a watchdog) may be overdue by that long, which is what a worker started
+without `--with-scheduler` leaves behind. Redis not answering within READY_DATABASE_TIMEOUT_SECONDS fails it.
 """
 
 from __future__ import annotations
@@ -52,7 +57,36 @@ def check_cache() -> bool:
     return bool(answered == value)
 
 
+def check_rq_worker() -> bool:
+    import redis
+    from rq import Queue, Worker
+    from rq.registry import ScheduledJobRegistry
+
+    cutoff = timezone.now() - timedelta(seconds=settings.RELAIS_READY_WORKER_SECONDS)
+    timeout = READY_DATABASE_TIMEOUT_SECONDS
+    try:
+        with redis.Redis.from_url(
+            settings.RELAIS_REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
+        ) as connection:
+            queue = Queue("default", connection=connection)
+            beating = any(
+                worker.last_heartbeat is not None and worker.last_heartbeat >= cutoff
+                for worker in Worker.all(queue=queue)
+            )
+            # The registry's scores are the times the delayed tasks are due (seconds since the epoch).
+            key = ScheduledJobRegistry(queue=queue).key  # type: ignore[no-untyped-call]
+            overdue = connection.zrangebyscore(key, 0, cutoff.timestamp(), start=0, num=1)
+            if overdue:
+                return False
+            return beating
+    except Exception:
+        logger.warning("readiness: Redis (the rq task queue) did not answer", exc_info=True)
+        return False
+
+
 def check_worker() -> bool:
+    if settings.RELAIS_TASKS_BACKEND == "rq":
+        return check_rq_worker()
     if settings.RELAIS_TASKS_BACKEND != "database":
         return True
     from django_tasks_db.models import DBTaskResult, get_date_max

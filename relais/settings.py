@@ -333,13 +333,23 @@ RELAIS_DEMO_PLATFORM = os.environ.get("RELAIS_DEMO_PLATFORM", "demo-social")
 # --- Background tasks and webhooks (ADR 0008) ---
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 RELAIS_TASKS_BACKEND = os.environ.get("RELAIS_TASKS_BACKEND", "database")
-"""`database`: tasks are rows that `relais db_worker` processes (no broker). `immediate`: run in the
-request, for development only (no deferred retries; refused in production by relais.E101)."""
+"""`database`: tasks are rows that `relais db_worker` processes (no broker). `rq`: tasks go to Redis
+(RELAIS_REDIS_URL) and `relais rqworker --job-class django_tasks_rq.Job --with-scheduler default` runs them,
+on as many machines as needed. `immediate`: run in the request, for development only (no deferred retries;
+refused in production by relais.E101)."""
 if RELAIS_TASKS_BACKEND not in TASK_BACKENDS:
-    raise ImproperlyConfigured(f"RELAIS_TASKS_BACKEND={RELAIS_TASKS_BACKEND!r}: expected database or immediate")
+    raise ImproperlyConfigured(f"RELAIS_TASKS_BACKEND={RELAIS_TASKS_BACKEND!r}: expected database, rq or immediate")
+RELAIS_REDIS_URL = os.environ.get("RELAIS_REDIS_URL", "")
+"""The Redis the rq backend queues tasks in (`redis://host:6379/1`); required with RELAIS_TASKS_BACKEND=rq
+(relais.E104), unused otherwise. May be the cache's Redis, best with another db number."""
+if RELAIS_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # Without a URL relais.E104 stops start-up; the placeholder only lets the settings load to say so.
+    RQ_QUEUES = {"default": {"URL": RELAIS_REDIS_URL or "redis://127.0.0.1:6379/0"}}
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[RELAIS_TASKS_BACKEND], "QUEUES": ["default"]}}
 RELAIS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RELAIS_WEBHOOK_TIMEOUT_SECONDS", "10"))
 """The wall-clock deadline of one webhook attempt, from connecting to the answer's last header byte

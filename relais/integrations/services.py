@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from relais import clock
+from relais.deferral import due_at
 from relais.evidence import crypto, reported, vault
 from relais.evidence import services as evidence
 from relais.evidence.schemas import EvidenceItemIn
@@ -282,7 +283,7 @@ def _enqueue(pk: int, run_after: datetime | None = None) -> None:
     if run_after is None:
         send_help_message.enqueue(pk)
     elif send_help_message.get_backend().supports_defer:
-        send_help_message.using(run_after=run_after).enqueue(pk)
+        send_help_message.using(run_after=due_at(run_after)).enqueue(pk)
     # else (the immediate backend): `relais mastodon sweep` sends what is due.
 
 
@@ -424,7 +425,7 @@ def _enqueue_fetch(pk: int, run_after: datetime | None = None) -> None:
     if run_after is None:
         fetch_media.enqueue(pk)
     elif fetch_media.get_backend().supports_defer:
-        fetch_media.using(run_after=run_after).enqueue(pk)
+        fetch_media.using(run_after=due_at(run_after)).enqueue(pk)
 
 
 @dataclass(frozen=True)
@@ -551,7 +552,7 @@ def _enqueue_post_fetch(pk: int, run_after: datetime | None = None) -> None:
     if run_after is None:
         fetch_post.enqueue(pk)
     elif fetch_post.get_backend().supports_defer:
-        fetch_post.using(run_after=run_after).enqueue(pk)
+        fetch_post.using(run_after=due_at(run_after)).enqueue(pk)
 
 
 def sweep_post_fetches(*, now: datetime, limit: int = 1000) -> int:

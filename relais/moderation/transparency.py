@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from relais import clock
+from relais.deferral import due_at
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import Decision, TransparencyAccount
 from relais.webhooks import retry, targets
@@ -286,7 +287,7 @@ def _enqueue(platform_id: str, run_after: datetime | None) -> None:
         if run_after is None:
             submit_statements.enqueue(platform_id)
         elif submit_statements.get_backend().supports_defer:
-            submit_statements.using(run_after=run_after).enqueue(platform_id)
+            submit_statements.using(run_after=due_at(run_after)).enqueue(platform_id)
         # else: a backend that cannot defer (immediate) leaves the retry to `relais statements sweep`.
 
     transaction.on_commit(enqueue, robust=True)

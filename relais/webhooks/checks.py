@@ -36,4 +36,13 @@ def webhook_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessag
                 id="relais.E103",
             )
         )
+    if settings.RELAIS_TASKS_BACKEND == "rq" and not settings.RELAIS_REDIS_URL:
+        errors.append(
+            checks.Error(
+                "RELAIS_TASKS_BACKEND=rq without RELAIS_REDIS_URL: tasks would have no queue.",
+                hint="Set RELAIS_REDIS_URL=redis://host:6379/1 (the Redis the rq workers read), "
+                "or RELAIS_TASKS_BACKEND=database.",
+                id="relais.E104",
+            )
+        )
     return errors

@@ -35,6 +35,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from relais import clock
+from relais.deferral import due_at
 from relais.tenants.models import Helpline, Platform
 from relais.webhooks import event_types, retry, signing, targets, transport
 from relais.webhooks.models import Attempt, Delivery, Endpoint
@@ -306,7 +307,7 @@ def _enqueue(pk: int, run_after: datetime | None = None) -> None:
     if run_after is None:
         deliver.enqueue(pk)
     elif deliver.get_backend().supports_defer:
-        deliver.using(run_after=run_after).enqueue(pk)
+        deliver.using(run_after=due_at(run_after)).enqueue(pk)  # rq would run it up to a second early
     # else: a backend that cannot defer (the immediate one) leaves retries to `relais webhooks sweep`.
 
 
