@@ -2,18 +2,22 @@
 - the directory is refreshed only when a test asks (a background refresh would race with test data);
 - passwords hash fast (Argon2 costs ~120 ms here, and tests create many accounts);
 - webhook hosts resolve through tests/dns.py, and no test connects outside this machine.
+Every `/api/` answer a test receives through django.test.Client is checked against the served OpenAPI document
+(tests/contract.py); `@pytest.mark.undocumented_answer` opts a test out, and should stay rare.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from tests import dns
+from tests.contract import served_contract
 
 settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 1e9
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -60,3 +64,23 @@ def platform_key(db: None) -> tuple[object, str]:
 @pytest.fixture
 def api(platform_key: tuple[object, str]) -> Client:
     return Client(headers={"Authorization": f"Bearer {platform_key[1]}"})
+
+
+_client_request = Client.request
+
+
+@pytest.fixture(autouse=True)
+def _api_contract(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks each `/api/` answer against the OpenAPI document, as Zulip's test client does
+    (`validate_api_response_openapi`, tests/contract.py): the whole suite is then a contract test."""
+    if request.node.get_closest_marker("undocumented_answer"):
+        return
+
+    def checked(self: Client, **environ: Any) -> Any:
+        response = _client_request(self, **environ)
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith("/api/"):
+            served_contract().check(str(environ.get("REQUEST_METHOD", "GET")), path, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
