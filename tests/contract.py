@@ -3,7 +3,8 @@
 The model is Zulip's `ZulipTestCase.validate_api_response_openapi` (zerver/lib/test_classes.py), which every
 `client_get`/`client_post` of its suite calls, and which hands the body to `validate_against_openapi_schema`
 (zerver/openapi/openapi.py): the suite's coverage of corner cases then doubles as a check that each corner case
-is documented. Here the hook sits on `django.test.Client.request` (tests/conftest.py), so no test has to ask.
+is documented. Here the hook sits on Django's `BaseHandler.get_response` (tests/conftest.py), which the test
+client, live servers and the WSGI application all go through, so no test has to ask.
 
 Why this matters for Relais: many answers are built by hand (`*_json` functions sent through
 `relais.http.json_response`) and skip ninja's response checking, so without this check the `…Out` schemas that
