@@ -20,9 +20,10 @@ from ninja.renderers import BaseRenderer
 
 from relais.directory.api import router as help_router
 from relais.evidence.api import router as evidence_router
+from relais.evidence.middleware import document_upload_limits
 from relais.handoffs.api import router as handoffs_router
 from relais.http import json_response, validation_error_response
-from relais.idempotency.openapi import document_idempotency
+from relais.idempotency.openapi import add_answer, document_idempotency
 from relais.moderation.api import router as moderation_router
 from relais.ratelimit import document_rate_limits
 from relais.readiness import readiness
@@ -39,8 +40,10 @@ class OrjsonRenderer(BaseRenderer):
 
 
 class RelaisAPI(NinjaAPI):
-    """Adds to the OpenAPI document what middleware answers for every operation (relais/ratelimit.py,
-    relais/idempotency/middleware.py): 429s, and the Idempotency-Key header with its 409/422 on POSTs."""
+    """Adds to the OpenAPI document what middleware and the key check answer for every operation
+    (relais/ratelimit.py, relais/idempotency/middleware.py, relais/tenants/access.py): 429s, the Idempotency-Key
+    header with its 409/422 on POSTs, the 401/503 of any operation that takes a key, and the 413 of any that
+    takes a body (relais/evidence/middleware.py)."""
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """The view function's own name (`create_report`, `decide_notice`): generated clients name their methods
@@ -54,7 +57,29 @@ class RelaisAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_rate_limits(schema)
         document_idempotency(schema)
+        document_key_check(schema)
+        document_upload_limits(schema)
         return schema
+
+
+def document_key_check(schema: dict[str, Any]) -> None:
+    """Every operation with a key can answer 401 (no such key: `on_authentication_error`) and 503 (the key could
+    not be checked: `on_service_unavailable`), whatever its own `response=` lists; the contract check of the tests
+    (tests/contract.py) found the 503 missing where an operation did not list it by hand."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if operation.get("security"):
+                responses = operation.setdefault("responses", {})
+                add_answer(responses, 401, {"description": "Missing or invalid API key", "content": error})
+                add_answer(
+                    responses,
+                    503,
+                    {
+                        "description": "The key could not be checked (database unavailable); retry later",
+                        "content": error,
+                    },
+                )
 
 
 api = RelaisAPI(
@@ -97,7 +122,17 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return json_response(404, {"detail": str(exc) or "Not found"})
 
 
-@api.get("/v1/health", auth=None, tags=["operations"], summary="Liveness: answers without touching the database")
+class HealthOut(Schema):
+    status: Literal["ok"]
+
+
+@api.get(
+    "/v1/health",
+    auth=None,
+    tags=["operations"],
+    response={200: HealthOut},
+    summary="Liveness: answers without touching the database",
+)
 def get_health(request: HttpRequest) -> HttpResponse:
     """Also the no-op baseline that bench/http_help.py compares /api/v1/help against."""
     return json_response(200, {"status": "ok"})

@@ -2,6 +2,8 @@
 - the directory is refreshed only when a test asks (a background refresh would race with test data);
 - passwords hash fast (Argon2 costs ~120 ms here, and tests create many accounts);
 - webhook hosts resolve through tests/dns.py, and no test connects outside this machine.
+Every `/api/` answer a test receives (django.test.Client or a live server) is checked against the served OpenAPI
+document (tests/contract.py); `@pytest.mark.undocumented_answer` opts a test out, and should stay rare.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.http import HttpRequest, HttpResponseBase
 from django.test import Client
 
 from tests import dns
+from tests.contract import ContractError, served_contract
 
 settings.RELAIS_DIRECTORY_REFRESH_SECONDS = 1e9
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -80,3 +86,37 @@ def json_log() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+_get_response = BaseHandler.get_response
+
+
+@pytest.fixture(autouse=True)
+def _api_contract(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Checks each `/api/` answer against the OpenAPI document, as Zulip's test client does
+    (`validate_api_response_openapi`, tests/contract.py): the whole suite is then a contract test.
+
+    The hook is Django's `BaseHandler.get_response`, which both django.test.Client and a live server's thread
+    go through. A Client request fails where it is made; an answer of a live server (another thread, whose
+    exception would only become a 500) is noted and fails the test at its end.
+    """
+    if request.node.get_closest_marker("undocumented_answer"):
+        yield
+        return
+    from_live_server: list[str] = []
+
+    def checked(self: BaseHandler, http_request: HttpRequest) -> HttpResponseBase:
+        response = _get_response(self, http_request)
+        if http_request.path_info.startswith("/api/"):
+            try:
+                served_contract().check(http_request.method or "GET", http_request.path_info, response)
+            except ContractError as error:
+                if threading.current_thread() is threading.main_thread():
+                    raise
+                from_live_server.append(str(error))
+        return response
+
+    monkeypatch.setattr(BaseHandler, "get_response", checked)
+    yield
+    if from_live_server:
+        pytest.fail("Live-server answers the OpenAPI document does not describe:\n" + "\n".join(from_live_server))
