@@ -79,14 +79,16 @@ class Contract:
         self.operations = sorted(operations, key=lambda op: op.parameters)
 
     def match(self, method: str, path: str) -> tuple[Operation | None, bool]:
-        """The operation for this request, and whether the path is documented at all (for any method)."""
-        documented = False
-        for operation in self.operations:
-            if operation.pattern.fullmatch(path):
-                documented = True
-                if operation.method == method:
-                    return operation, True
-        return None, documented
+        """The operation for this request, and whether the path is documented at all (for any method).
+
+        The path's resource is the most literal template that matches it, as in the router: `GET
+        /cases/lookup` is the look-up's path asked with a method it does not take (a 405), not a case whose
+        id is "lookup"."""
+        resource = next((op.template for op in self.operations if op.pattern.fullmatch(path)), None)
+        if resource is None:
+            return None, False
+        found = (op for op in self.operations if op.template == resource and op.method == method)
+        return next(found, None), True
 
     def check(self, method: str, path: str, response: HttpResponseBase) -> None:
         """Raise ContractError when the document does not describe this answer."""

@@ -49,6 +49,14 @@ def test_a_literal_path_is_matched_before_a_template() -> None:
     assert contract.match("GET", "/api/v1/reports/1/2") == (None, False)
 
 
+def test_a_literal_path_asked_with_another_method_is_that_paths_405_not_a_templates() -> None:
+    """`GET /helpline/cases/lookup` is the look-up asked with GET (the router answers 405), not a case whose id
+    is "lookup"; schemathesis sends exactly this when it fills `{case_id}` with a string."""
+    contract = served_contract()
+    assert contract.match("GET", "/api/v1/helpline/cases/lookup") == (None, True)
+    contract.check("GET", "/api/v1/helpline/cases/lookup", json_response(405, {"detail": "Method not allowed"}))
+
+
 def test_paths_outside_the_operations_are_left_alone() -> None:
     served_contract().check("GET", "/api/openapi.json", HttpResponse(b"{}", content_type="application/json"))
     served_contract().check("GET", "/api/v1/nowhere", HttpResponse(b"<h1>Not Found</h1>", status=404))
