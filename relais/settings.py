@@ -1,6 +1,6 @@
 """Relais settings, read from environment variables with safe development defaults.
 
-Every variable is listed in the README and in `.env.example`. With RELAIS_ENVIRONMENT=production, start-up
+Every variable is listed in docs/operations.md and in `.env.example`. With RELAIS_ENVIRONMENT=production, start-up
 refuses an unsafe configuration (see `relais/checks.py`) rather than run with a development secret.
 """
 

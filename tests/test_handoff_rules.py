@@ -12,7 +12,7 @@ from relais.handoffs.consent import check_scope, mask_pseudonym
 from relais.handoffs.prefill import uri_with_code
 from relais.handoffs.workflow import Status, TransitionError, check_transition
 
-EXAMPLE = "48210937551627"  # the code the README, the console's hint and the API's schema show
+EXAMPLE = "48210937551627"  # the code the docs, the console's hint and the API's schema show
 
 
 def test_codes_are_fourteen_digits_whose_random_part_alone_carries_over_40_bits() -> None:

@@ -1,6 +1,6 @@
 """The retention purge as a background task (Django's tasks framework), for a scheduler to enqueue.
 
-Production runs `relais purge` once a day from cron or a systemd timer (README): django-tasks has no clock of
+Production runs `relais purge` once a day from cron or a systemd timer (docs/operations.md): django-tasks has no clock of
 its own. The task is the same purge, for deployments that prefer to enqueue it; it takes no argument and is
 safe to run twice (a second run finds nothing due).
 """

@@ -6,7 +6,7 @@
 // No dependency, no build step, no third party: the only request it makes is GET /api/v1/help (and none at
 // all when the page gives it the card a report returned, as the `card` property or a child
 // <script type="application/json">). Texts in French and English. Styles: CSS custom properties and
-// ::part() (README, "Embed the help card"). ADR 0018 explains Quick Exit.
+// ::part() (docs/api.md, "Embed the help card"). ADR 0018 explains Quick Exit.
 
 const ORIGIN = new URL(import.meta.url).origin;
 const EXIT_URL = "https://www.wikipedia.org/";
