@@ -44,7 +44,7 @@ def _fresh_runtime(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     from relais.directory.runtime import holder
-    from relais.reporters.views import forget_registered_helplines
+    from relais.reporters.access import forget_registered_helplines
     from relais.tenants.access import forget_keys
 
     transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames

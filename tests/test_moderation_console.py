@@ -836,7 +836,7 @@ def test_demo_data_adds_the_moderators_the_flagger_status_and_queues_earlier_rep
     from django.conf import settings as django_settings
     from django.contrib.auth import authenticate
 
-    from relais.demo.views import demo_platform
+    from relais.demo.access import demo_platform
 
     earlier = make_report(demo_platform(), "before-moderation")
     Notice.objects.filter(report=earlier).delete()  # as a report sent before the queue existed

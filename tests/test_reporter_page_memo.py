@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from relais.handoffs.models import Case
-from relais.reporters import page_memo, views
+from relais.reporters import access, page_memo, views
 from relais.reports.models import Report
 from relais.tenants.models import Helpline
 from tests.test_moderation_api import NO_ACTION, World, call, decide, ok
@@ -27,7 +27,7 @@ BEFORE_CLOSING = datetime.fromisoformat("2026-11-25T22:59:30+01:00")
 @pytest.fixture(autouse=True)
 def fresh_memo() -> None:
     views.MEMO.clear()
-    views.forget_registered_helplines()
+    access.forget_registered_helplines()
 
 
 @pytest.mark.django_db

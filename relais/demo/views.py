@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from relais import clock
+from relais.demo import access as demo_access
+from relais.demo.access import demo_platform
 from relais.directory.runtime import current
 from relais.handoffs import case_codes, prefill
 from relais.handoffs import services as handoffs
@@ -38,7 +40,6 @@ from relais.reports import links, services
 from relais.reports.api import country_required, help_for
 from relais.reports.models import Report
 from relais.reports.schemas import ReportIn
-from relais.tenants.models import Helpline, Platform, Presentation
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +71,6 @@ def for_reporters(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return response
 
     return wrapped
-
-
-def demo_platform() -> Platform:
-    platform, _ = Platform.objects.get_or_create(
-        slug=settings.RELAIS_DEMO_PLATFORM,
-        # Established in Ireland, as the large platforms are: the 3018's trusted-flagger status counts there.
-        defaults={"name": "Demo Social", "presentation": Presentation.CALL_BUTTON, "country": "IE"},
-    )
-    return platform
 
 
 @dataclass(frozen=True)
@@ -320,10 +312,7 @@ def remembered_reports(request: HttpRequest, now: datetime) -> dict[str, dict[st
         return {}
     try:
         reports = list(report_access.reports_visible_to(demo_platform()).filter(id__in=ids).prefetch_related("content"))
-        cases = {
-            c.report_id: c
-            for c in Case.objects.filter(report__in=reports, withdrawn_at__isnull=True).select_related("helpline")
-        }
+        cases = demo_access.live_cases_of(reports)
     except DatabaseError:
         logger.warning("demo reports unavailable; the dialog starts blank")
         return {}
@@ -396,8 +385,6 @@ def _own_report(request: HttpRequest, report_id: Any) -> Report | None:
 def _share_offer(card: dict[str, Any]) -> dict[str, str] | None:
     """The first helpline on the card that takes shared reports through Relais, if any."""
     lines = [h for h in card.get("helplines", []) if isinstance(h, dict)]
-    registered = set(
-        Helpline.objects.filter(directory_id__in=[h.get("id") for h in lines]).values_list("directory_id", flat=True)
-    )
+    registered = demo_access.registered_among(h.get("id") for h in lines)
     first = next((h for h in lines if h.get("id") in registered), None)
     return None if first is None else {"helpline_id": str(first["id"]), "name": str(first.get("name", ""))}

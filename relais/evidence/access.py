@@ -12,7 +12,7 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from relais.evidence.models import EvidenceItem
+from relais.evidence.models import CustodyEvent, EvidenceItem
 from relais.handoffs import access as handoff_access
 from relais.handoffs.models import Case
 from relais.reports.access import get_report_for_platform
@@ -52,3 +52,8 @@ def picture_of(report: Report, position: int) -> EvidenceItem:
     if item is None:
         raise Http404(handoff_access.NOT_FOUND)
     return item
+
+
+def custody_of(report: Report) -> QuerySet[CustodyEvent]:
+    """The report's chain of custody, in the order it happened (the model's own ordering)."""
+    return CustodyEvent.objects.filter(report=report)

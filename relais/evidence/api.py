@@ -17,7 +17,7 @@ from ninja import Router
 
 from relais import clock
 from relais.evidence import access, schemas, services
-from relais.evidence.models import CustodyEvent, EvidenceItem
+from relais.evidence.models import EvidenceItem
 from relais.evidence.vault import IntegrityFailure, StorageUnavailable
 from relais.http import json_response, validation_error_response
 from relais.reports.models import Report
@@ -153,7 +153,7 @@ def list_evidence(request: HttpRequest, report_id: str) -> HttpResponse:
     report = access.report_for_platform(caller, report_id)
     items = list(access.items_of(report).select_related("content"))
     positions = {item.pk: item.position for item in items}
-    custody = CustodyEvent.objects.filter(report=report)
+    custody = access.custody_of(report)
     return json_response(
         200,
         {

@@ -33,6 +33,7 @@ from relais.directory.runtime import current
 from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
+from relais.tenants import access as tenants_access
 from relais.tenants.models import Helpline, StaffMember
 from relais.tenants.services import set_blur_images
 
@@ -321,7 +322,7 @@ def _render_case(
     helpline = console.actor.helpline
     if assign_form is None and console.actor.is_supervisor:
         assigned = case.assigned_to_id
-        member = None if assigned is None else StaffMember.objects.filter(user_id=assigned, helpline=helpline).first()
+        member = None if assigned is None else tenants_access.staff_of(helpline).filter(user_id=assigned).first()
         assign_form = forms.AssignForm(initial={"assigned_to": member}, helpline=helpline)
     failed = next((f for f in (escalation_form, note_form, follow_up_form, assign_form) if _failed(f)), None)
     context = _context(

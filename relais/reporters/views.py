@@ -10,7 +10,6 @@ Quick Exit's `location.replace` then leaves nothing to go Back to. ADR 0017.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +44,6 @@ from relais.reporters import access, help_now, page_memo
 from relais.reporters import timeline as timelines
 from relais.reports import services as report_services
 from relais.reports.models import Report
-from relais.tenants.models import Helpline
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +149,7 @@ def _shown(request: HttpRequest, token: str) -> HttpResponse:
             request.COOKIES.get(LANGUAGE_COOKIE, ""),
             request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
             settings.RELAIS_QUICK_EXIT_URL,
-            *sorted(registered_helplines()),
+            *sorted(access.registered_helplines()),
             "",
             state,
         ]
@@ -234,11 +232,6 @@ def _zone(card: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(card.get("timezone") or "UTC"))
 
 
-def _cases(report: Report) -> list[Case]:
-    """Every case ever opened about the report, oldest first: the live ones carry a code, all are on the timeline."""
-    return list(Case.objects.filter(report=report).select_related("helpline").order_by("created_at"))
-
-
 def _active_shares(cases: list[Case], card: dict[str, Any], language: str) -> list[ActiveShare]:
     lines = {str(h.get("id")): h for h in card.get("helplines", [])}
     shares = []
@@ -258,30 +251,10 @@ def _active_shares(cases: list[Case], card: dict[str, Any], language: str) -> li
     return shares
 
 
-REGISTERED_MEMO_SECONDS = 60.0
-_registered: tuple[float, frozenset[str]] = (-REGISTERED_MEMO_SECONDS, frozenset())
-
-
-def registered_helplines() -> frozenset[str]:
-    """Directory ids of the helplines that take shared reports, as this process last read them (at most a
-    minute ago): a helpline is registered once, and every page view would otherwise ask again."""
-    global _registered
-    read_at, ids = _registered
-    if time.monotonic() - read_at >= REGISTERED_MEMO_SECONDS:
-        ids = frozenset(Helpline.objects.values_list("directory_id", flat=True))
-        _registered = (time.monotonic(), ids)
-    return ids
-
-
-def forget_registered_helplines() -> None:
-    global _registered
-    _registered = (-REGISTERED_MEMO_SECONDS, frozenset())
-
-
 def _share_offers(card: dict[str, Any], active: list[ActiveShare]) -> list[ShareOffer]:
     """Lines on the card that take shared reports through Relais, and not shared with yet."""
     lines = [h for h in card.get("helplines", []) if isinstance(h, dict)]
-    registered = registered_helplines()
+    registered = access.registered_helplines()
     shared = {a.helpline_id for a in active}
     return [
         ShareOffer(helpline_id=str(h["id"]), name=str(h.get("name", "")))
@@ -295,7 +268,7 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
         timelines.Share(helpline=c.helpline.name, shared_at=c.created_at, stopped_at=c.withdrawn_at) for c in cases
     ]
     notices = []
-    for notice in _notices(report):
+    for notice in access.notices_of(report):
         outcome = moderation.NoticeOutcome.of(notice) if notice.decided_at is not None else None
         decision = outcome.decision if outcome is not None else None
         facts = None
@@ -331,19 +304,6 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
     return timelines.timeline(received_at=report.received_at, shares=shares, notices=notices, now=now)
 
 
-def _notices(report: Report) -> list[Notice]:
-    """The report's notices; their decisions and appeals are loaded only once one of them is decided (most
-    pages are opened before any decision: two queries fewer)."""
-    notices = list(
-        Notice.objects.filter(report=report)
-        .select_related("helpline", "platform_resolution")
-        .order_by("received_at", "source", "id")
-    )
-    if any(n.decided_at is not None for n in notices):
-        return moderation_access.notices_on_report(report)
-    return notices
-
-
 def _resolved_on_platform_at(notice: Notice) -> datetime | None:
     """When the platform's own moderators resolved it (relais.integrations), if they did: joined in
     `_notices` for an undecided report, one query per notice once decided."""
@@ -368,7 +328,7 @@ def _context(request: HttpRequest, report: Report, language: str, *, now: dateti
     closed_day = None
     if closed is not None:
         closed_day = help_now.day_word(closed.opens_at.astimezone(zone).date(), now.astimezone(zone).date())
-    cases = _cases(report)
+    cases = access.cases_of(report)
     active = _active_shares(cases, card, language)
     steps = _timeline(report, cases, language, now)
     countries = _countries(language)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from relais.demo.views import demo_platform
+from relais.demo.access import demo_platform
 from relais.moderation.models import Notice, Source, TrustedFlaggerStatus
 from relais.moderation.services import OPEN_STATUSES, open_article_16_notice
 from relais.reports.models import Report
