@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from relais.directory.models import ClosureKind, DirectoryChange, DirectoryVersion, HelplineClosure
 from relais.tenants.models import StaffMember
@@ -61,7 +62,7 @@ def _audit(member: StaffMember, action: str, closure: HelplineClosure, now: date
 
 def _require_supervisor(member: StaffMember) -> None:
     if not member.is_supervisor:
-        raise PermissionError("Only a supervisor can change the helpline's hours.")
+        raise PermissionError(_("Only a supervisor can change the helpline's hours."))
 
 
 @transaction.atomic
@@ -81,13 +82,13 @@ def set_closure(
     """A closure or temporary hours for the member's own helpline, from `starts_at` to `ends_at`."""
     _require_supervisor(member)
     if target not in allowed_targets:
-        raise ClosureError("target", "Choose your helpline or one of its channels.")
+        raise ClosureError("target", _("Choose your helpline or one of its channels."))
     if ends_at <= starts_at:
-        raise ClosureError("ends_at", "The end must be after the start.")
+        raise ClosureError("ends_at", _("The end must be after the start."))
     if ends_at <= now:
-        raise ClosureError("ends_at", "The end is already past.")
+        raise ClosureError("ends_at", _("The end is already past."))
     if kind == ClosureKind.HOURS and not hours:
-        raise ClosureError("hours", "Give the temporary hours.")
+        raise ClosureError("hours", _("Give the temporary hours."))
     closure = HelplineClosure.objects.create(
         helpline=member.helpline,
         target=target,
