@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
@@ -149,6 +150,7 @@ def test_a_supervisor_closes_the_line_and_another_worker_shows_it_at_its_next_re
     other_worker = DirectoryHolder(
         overrides=overrides_from_database,
         stamp=overrides_version,
+        after_background_refresh=lambda: connection.close(),
         refresh_seconds=lambda: 30,
         monotonic=lambda: clock[0],
     )
@@ -164,7 +166,7 @@ def test_a_supervisor_closes_the_line_and_another_worker_shows_it_at_its_next_re
     other_worker.current()
     for thread in threading.enumerate():
         if thread.name == "directory-refresh":
-            thread.join(5)
+            thread.join(30)
     phone = _phone(other_worker.current().cards.card_json(CARD, NOON))
     assert (phone["open_now"], phone["notice"]) == (False, REASON["en"])
     change = DirectoryChange.objects.get()
@@ -270,6 +272,6 @@ def test_the_card_still_answers_from_the_last_known_state_when_the_database_is_d
     worker.current()
     for thread in threading.enumerate():
         if thread.name == "directory-refresh":
-            thread.join(5)
+            thread.join(30)
     phone = _phone(worker.current().cards.card_json(CARD, NOON))
     assert (phone["open_now"], phone["notice"]) == (False, REASON["en"])

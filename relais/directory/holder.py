@@ -77,7 +77,8 @@ class DirectoryHolder:
             time.sleep(min(max(self._refresh_seconds(), 0.05), 3600.0))
             if self._refreshing.acquire(blocking=False):
                 self._next_check = self._monotonic() + self._refresh_seconds()
-                self._refresh_in_background()
+                # The same thread as a request starts, so that whoever waits for a refresh waits for this one too.
+                threading.Thread(target=self._refresh_in_background, name="directory-refresh", daemon=True).start()
 
     def current(self) -> Snapshot:
         snapshot = self._snapshot
