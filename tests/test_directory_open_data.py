@@ -164,3 +164,14 @@ def test_the_hsds_record_of_the_119_keeps_its_ages_hours_and_sources() -> None:
     assert service["schedules"][0]["notes"] == "Open on public holidays."
     assert service["metadata"][0]["replacement_value"] == "https://solidarites.gouv.fr/node/2219"
     assert service["metadata"][0]["last_action_type"] == "sourced"
+
+
+def test_the_admin_flags_facts_to_re_verify(admin_client: Client) -> None:
+    page = admin_client.get("/admin/directory/stale/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "fr-3018-phone" in text
+    assert "fr.yaml:" in text
+    listing = admin_client.get("/admin/directory/directoryoverride/").content.decode()
+    assert "directory facts were last read more than 180 days ago" in listing
+    assert Client().get("/admin/directory/stale/").status_code == 302  # to the admin's sign-in
