@@ -75,6 +75,7 @@ def test_a_valid_small_directory_passes_and_warns_about_unread_sources(tmp_path:
     call_command("directory", "check", "--path", str(write(tmp_path, fr_file())), stdout=out)
     assert "is valid" in out.getvalue()
     assert "4 of 4 facts have no source.verified_at" in out.getvalue()
+    assert "1 channels where a person answers do not say what happens on public holidays" in out.getvalue()
 
 
 def test_a_fact_without_a_source_is_refused(tmp_path: Path) -> None:

@@ -92,6 +92,13 @@ class Command(BaseCommand):
             for fact in unread:
                 self.stdout.write(f"warning: {fact.path}:{fact.line}: {fact.id}: source.verified_at: not given")
         single = sum(1 for f in all_facts if not f.corroborated)
+        unknown_holidays = [
+            c.id or f"{h.id}-{c.kind}"
+            for p in parsed
+            for h in p.data.helplines
+            for c in h.channels
+            if c.kind in directory_module.CONTACT_KINDS and facts.holiday_rule(c.hours) == "unknown"
+        ]
         countries = sorted(loaded.countries.values(), key=lambda c: c.code)
         helplines = sum(len(c.helplines) for c in countries)
         channels = sum(len(h.channels) for c in countries for h in c.helplines)
@@ -103,6 +110,11 @@ class Command(BaseCommand):
             f"warning: {len(unread)} of {len(all_facts)} facts have no source.verified_at (the day the source was "
             f"read); {single} rest on a single source. `--warnings` lists them, `relais directory stale` orders them."
         )
+        if unknown_holidays:
+            self.stdout.write(
+                f"warning: {len(unknown_holidays)} channels where a person answers do not say what happens on public "
+                "holidays (no PH rule, not 24/7): write `PH off` or a PH rule only where the source says so."
+            )
 
     def _stale(self, parsed: list[schema.ParsedFile], older_than: dt.timedelta, fmt: str) -> None:
         today = clock.now().date()
