@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from relais.api import api
 from relais.directory.api import help_view
+from relais.directory.views import stale_facts
 from relais.integrations.bluesky.views import create_report
 from relais.metrics import metrics_view
 
@@ -11,6 +12,8 @@ urlpatterns = [
     # The help card's fast path, ahead of ninja; the ninja operation documents the same endpoint.
     path("api/v1/help", help_view),
     path("api/", api.urls),
+    # Before admin.site.urls, whose catch-all would answer it; staff only (staff_member_required).
+    path("admin/directory/stale/", stale_facts, name="directory-stale"),
     path("admin/", admin.site.urls),
     # Prometheus, behind RELAIS_METRICS_TOKEN (relais/metrics.py, ADR 0026).
     path("metrics", metrics_view),

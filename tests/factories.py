@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from relais.directory import directory as directory_module
-from relais.directory.directory import Directory, Override
+from relais.directory.directory import Closure, Directory, Override
 from relais.directory.schema import CountryFile
 
 SOURCE = {"url": "https://example.org/source", "date": "2026-01-01"}
@@ -62,7 +62,7 @@ FALLBACK = country(
 )
 
 
-def build(*countries: CountryFile, overrides: tuple[Override, ...] = ()) -> Directory:
+def build(*countries: CountryFile, overrides: tuple[Override | Closure, ...] = ()) -> Directory:
     return directory_module.build([*countries, FALLBACK], overrides, version="test")
 
 

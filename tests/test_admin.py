@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 
+from relais import clock
 from relais.directory.models import DirectoryOverride
+from relais.directory.services import bump_version
 
 AT_2259 = "2026-11-25T22:59:00+01:00"
 
@@ -75,9 +78,11 @@ def test_another_process_picks_up_overrides_in_the_background(settings: Any) -> 
     holder.reload()
     for hours, primary in [("Mo-Su 09:00-22:00", "tel:119"), ("Mo-Su 09:00-23:30", "tel:3018")]:
         _join_refresh()  # the last read may have started one: let it finish before "another worker" saves
-        DirectoryOverride.objects.update_or_create(
-            target="fr-3018-phone", defaults={"hours": hours, "reason": "another worker saved this"}
-        )
+        with transaction.atomic():  # as the admin saves it: the row, and the version every worker polls
+            DirectoryOverride.objects.update_or_create(
+                target="fr-3018-phone", defaults={"hours": hours, "reason": "another worker saved this"}
+            )
+            bump_version(clock.now())
         _card(Client())  # due: starts the refresh, answers with what it has
         _join_refresh()
         assert _card(Client())["primary"]["uri"] == primary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from relais.directory.directory import Directory, Override
+from relais.directory.directory import Closure, Directory, Override
 from relais.directory.holder import DirectoryHolder
 from tests import factories as f
 
@@ -29,7 +29,7 @@ class Source:
         return self.stamp, list(self.overrides)
 
 
-def _loader(overrides: Iterable[Override]) -> Directory:
+def _loader(overrides: Iterable[Override | Closure]) -> Directory:
     line = f.helpline("fr-a", ["harassment"], [f.channel("phone", "tel:3018", "24/7", id="fr-a-phone")])
     return f.build(f.country("FR", "Europe/Paris", [line]), overrides=tuple(overrides))
 

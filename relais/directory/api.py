@@ -1,16 +1,21 @@
-"""GET /api/v1/help: a help card without storing anything, for widgets, status pages and tests."""
+"""GET /api/v1/help: a help card without storing anything, for widgets, status pages and tests.
+GET /api/v1/directory: the whole directory as open data, with its sources (open_data.py)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime, ConfigDict, ValidationError, field_validator
 
 from relais import clock
-from relais.directory.api_schemas import HelpCardOut
+from relais.directory import open_data, schema
+from relais.directory.api_schemas import DirectoryOut, HelpCardOut
+from relais.directory.directory import DATA_DIR, read_files
 from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.http import json_response, validation_error_response
@@ -112,3 +117,32 @@ def get_help_card(request: HttpRequest, params: Query[HelpQuery]) -> HttpRespons
     now = clock.as_utc(params.at) if params.at else clock.now()
     body = current().cards.card_bytes(help_request_from(params), now)
     return HttpResponse(body, content_type="application/json", headers=PUBLIC_HEADERS)
+
+
+@functools.cache
+def _directory_document() -> tuple[bytes, str]:
+    """The open-data document of the bundled files, built once per process (the files do not change at run time)."""
+    _files, version = read_files(DATA_DIR)
+    parsed = [schema.parse_with_lines(path) for path in schema.iter_country_files(DATA_DIR)]
+    return orjson.dumps(open_data.relais_document(parsed, version=version)), f'"{version}"'
+
+
+@router.get(
+    "/directory",
+    response={200: DirectoryOut, 304: None},
+    summary="The helpline directory as open data, with every fact's sources",
+    description=(
+        "Every country, emergency number, helpline and channel of the reviewed data files, each with its sources "
+        "and the day they were last read. Public and cacheable: send `If-None-Match` with the `ETag` to get a `304` "
+        "while nothing changed. Closures set by helplines in their console are not in it (they are live state, shown "
+        "on help cards). Licence in `licence`. An HSDS 3.0 export: `relais directory export --format hsds`."
+    ),
+    auth=None,
+)
+def get_directory(request: HttpRequest) -> HttpResponse:
+    body, etag = _directory_document()
+    headers = {**PUBLIC_HEADERS, "ETag": etag, "Cache-Control": "public, max-age=3600"}
+    headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(body, content_type="application/json", headers=headers)

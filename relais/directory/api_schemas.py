@@ -28,6 +28,14 @@ class ChannelOut(Schema):
     opens_at: str | None
     hours: str
     free: bool
+    notice: str | None = Field(
+        None,
+        description=(
+            "Set while the helpline's own notice applies (a closure or temporary hours set by its supervisor): "
+            "why, in the card's language, to show next to the channel. `open_now` and `opens_at` already "
+            "account for it."
+        ),
+    )
 
 
 class AgesOut(Schema):
@@ -75,3 +83,73 @@ class HelpCardOut(Schema):
             "the general help of the fallback (`country` XX). Absent on `GET /api/v1/help`: `reporter`."
         ),
     )
+
+
+class SourceOut(Schema):
+    url: str
+    date: str = Field(description="The date the source speaks of (ISO 8601).")
+    verified_at: str | None = Field(description="The day someone read the source for this fact, if recorded.")
+    note: str | None
+
+
+class _FactOut(Schema):
+    sources: list[SourceOut] = Field(description="Where the fact was read; the first is the main source.")
+    checked_on: str = Field(description="The last day a source was read (`verified_at`), else its newest date.")
+    corroborated: bool = Field(description="Two sources from different sites say it.")
+
+
+class DirectoryChannelOut(_FactOut):
+    id: str
+    kind: Literal["phone", "sms", "chat", "web", "app", "email", "messaging"]
+    uri: str
+    hours: str = Field(description="OpenStreetMap opening_hours, in `timezone`.")
+    timezone: str
+    public_holidays: Literal["off", "open", "unknown"] = Field(
+        description="What the hours say of public holidays: closed (`PH off`), open, or not stated by the source."
+    )
+    free: bool
+    languages: list[str]
+
+
+class DirectoryAgesOut(Schema):
+    min: int | None
+    max: int | None
+
+
+class DirectoryHelplineOut(_FactOut):
+    id: str
+    name: str
+    operator: str
+    description: dict[str, str]
+    languages: list[str]
+    topics: list[str]
+    ages: DirectoryAgesOut
+    channels: list[DirectoryChannelOut]
+
+
+class DirectoryEmergencyOut(_FactOut):
+    id: str
+    name: dict[str, str]
+    number: str
+    kind: Literal["general", "police", "medical", "fire", "text"]
+
+
+class DirectoryCountryOut(Schema):
+    country: str = Field(description="ISO 3166-1 alpha-2; `XX` is the fallback for countries with no file.")
+    name: dict[str, str]
+    timezone: str
+    public_holidays: str | None
+    emergency: list[DirectoryEmergencyOut]
+    helplines: list[DirectoryHelplineOut]
+
+
+class LicenceOut(Schema):
+    name: str
+    url: str
+    note: str
+
+
+class DirectoryOut(Schema):
+    version: str = Field(description="Digest of the data files; also the ETag.")
+    licence: LicenceOut
+    countries: list[DirectoryCountryOut]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from relais.directory import schema
-from relais.directory.opening_hours import Schedule
+from relais.directory.opening_hours import Schedule, Window
 
 DATA_DIR = Path(__file__).with_name("data")
 FALLBACK_COUNTRY = "XX"
@@ -38,6 +39,24 @@ class Override:
     target: str
     enabled: bool = True
     hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A helpline's own notice on top of the files: closed (holiday, outage) or on temporary `hours`, from-to.
+
+    Set by the helpline's supervisor in the console. `target` is the helpline id (every channel where a person
+    answers; its web pages stay) or one channel id. It ends by itself: each card evaluates it at `now`.
+    """
+
+    target: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: Mapping[str, str]
+    hours: str | None = None
+
+    def window(self) -> Window:
+        return Window(starts_at=self.starts_at, ends_at=self.ends_at, notice=self.reason, hours=self.hours)
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,9 @@ def _labels(channel: schema.Channel, country: str) -> dict[str, str]:
     return {lang: text.format(number=number) for lang, text in _DEFAULT_LABELS[channel.kind].items()}
 
 
-def _build_country(data: schema.CountryFile, overrides: Mapping[str, Override]) -> Country:
+def _build_country(
+    data: schema.CountryFile, overrides: Mapping[str, Override], closures: Mapping[str, list[Closure]]
+) -> Country:
     zone = ZoneInfo(data.timezone)
     helplines = []
     for h in data.helplines:
@@ -163,6 +184,7 @@ def _build_country(data: schema.CountryFile, overrides: Mapping[str, Override]) 
                 continue
             hours = override.hours or c.hours
             channel_zone = ZoneInfo(c.timezone) if c.timezone else zone
+            mine = closures.get(channel_id, []) + (closures.get(h.id, []) if c.kind in CONTACT_KINDS else [])
             channels.append(
                 Channel(
                     id=channel_id,
@@ -171,7 +193,9 @@ def _build_country(data: schema.CountryFile, overrides: Mapping[str, Override]) 
                     uri=c.uri,
                     hours=hours,
                     free=c.free,
-                    schedule=Schedule(hours, channel_zone, data.public_holidays),
+                    schedule=Schedule(
+                        hours, channel_zone, data.public_holidays, windows=tuple(cl.window() for cl in mine)
+                    ),
                 )
             )
         if not channels:
@@ -196,11 +220,18 @@ def _build_country(data: schema.CountryFile, overrides: Mapping[str, Override]) 
     return Country(code=data.country, names=dict(data.name), zone=zone, emergency=emergency, helplines=tuple(helplines))
 
 
-def build(files: Iterable[schema.CountryFile], overrides: Iterable[Override] = (), *, version: str = "") -> Directory:
-    """Assemble a Directory from parsed files; overrides naming unknown ids are ignored."""
+def build(
+    files: Iterable[schema.CountryFile], overrides: Iterable[Override | Closure] = (), *, version: str = ""
+) -> Directory:
+    """Assemble a Directory from parsed files; overrides and closures naming unknown ids are ignored."""
     files = list(files)
-    by_target = {o.target: o for o in overrides}
-    countries = {f.country: _build_country(f, by_target) for f in files}
+    overrides = list(overrides)
+    by_target = {o.target: o for o in overrides if isinstance(o, Override)}
+    closures: dict[str, list[Closure]] = {}
+    for closure in overrides:
+        if isinstance(closure, Closure):
+            closures.setdefault(closure.target, []).append(closure)
+    countries = {f.country: _build_country(f, by_target, closures) for f in files}
     fallback = countries.pop(FALLBACK_COUNTRY, None)
     if fallback is None:
         raise ValueError(f"the directory needs a fallback file {FALLBACK_COUNTRY.lower()}.yaml")
@@ -209,8 +240,25 @@ def build(files: Iterable[schema.CountryFile], overrides: Iterable[Override] = (
     return Directory(countries=countries, fallback=fallback, version=version, known_ids=frozenset(known))
 
 
+_parsed: dict[tuple[object, ...], tuple[list[schema.CountryFile], str]] = {}
+"""Files already parsed, by folder and each file's (name, size, mtime): a refresh after a closure rebuilds
+from them in milliseconds instead of parsing every YAML file again (seconds on a busy machine)."""
+
+
 def read_files(folder: Path = DATA_DIR) -> tuple[list[schema.CountryFile], str]:
     """Parse every country file; the version is a digest of their bytes, so a card can say what it used."""
+    paths = list(schema.iter_country_files(folder))
+    key = (str(folder), *((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
+    known = _parsed.get(key)
+    if known is not None:
+        return list(known[0]), known[1]
+    files, version = _read_files(folder)
+    _parsed.clear()  # one folder in production; tests use many small ones
+    _parsed[key] = (files, version)
+    return list(files), version
+
+
+def _read_files(folder: Path) -> tuple[list[schema.CountryFile], str]:
     digest = hashlib.sha256()
     files = []
     problems: list[schema.Problem] = []
@@ -225,10 +273,10 @@ def read_files(folder: Path = DATA_DIR) -> tuple[list[schema.CountryFile], str]:
     return files, digest.hexdigest()[:12]
 
 
-def load(folder: Path = DATA_DIR, overrides: Iterable[Override] = ()) -> Directory:
+def load(folder: Path = DATA_DIR, overrides: Iterable[Override | Closure] = ()) -> Directory:
     files, version = read_files(folder)
     overrides = tuple(overrides)
     if overrides:
-        extra = hashlib.sha256(repr(sorted((o.target, o.enabled, o.hours or "") for o in overrides)).encode())
+        extra = hashlib.sha256(repr(sorted(repr(o) for o in overrides)).encode())
         version = f"{version}+{extra.hexdigest()[:6]}"
     return build(files, overrides, version=version)

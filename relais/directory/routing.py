@@ -61,6 +61,8 @@ class ChannelView:
     opens_at: str | None
     hours: str
     free: bool
+    notice: str | None = None
+    """The helpline's own word on why its usual hours do not hold now (a closure, temporary hours)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class _Clock:
             opens_at=None if state.open else change,
             hours=channel.hours,
             free=channel.free,
+            notice=None if state.notice is None else _text(state.notice, language),
         )
 
     def reachable(self, helpline: Helpline) -> bool:

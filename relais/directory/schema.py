@@ -51,11 +51,16 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    """Where a fact was read, and the date the source speaks of (not the date it was read)."""
+    """Where a fact was read: the date the source speaks of (`date`) and the day someone read it (`verified_at`).
+
+    The two differ: an undated page read today speaks of an unknown date, and a 2021 article read in 2026 is
+    still a 2021 fact. `relais directory stale` goes by `verified_at` (else `date`) to list what to re-read.
+    """
 
     url: Annotated[str, Field(pattern=r"^https?://\S+$")]
     date: dt.date
     note: str | None = None
+    verified_at: dt.date | None = None
 
 
 def _check_texts(value: dict[str, str]) -> dict[str, str]:
@@ -85,6 +90,8 @@ class Emergency(_Strict):
     number: Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
     kind: EMERGENCY_KINDS
     source: Source
+    sources: list[Source] = []
+    """Further sources that confirm the same fact: two independent ones make it `corroborated`."""
 
     _texts = field_validator("name")(_check_texts)
 
@@ -99,6 +106,10 @@ class Channel(_Strict):
     free: bool
     languages: list[Annotated[str, Field(pattern=_LANG)]] | None = None
     source: Source
+    sources: list[Source] = []
+    number_unlisted: Annotated[str, Field(min_length=10)] | None = None
+    """Why `directory check` may accept a number that libphonenumber's metadata does not know yet (a short
+    number newer than the metadata): a sentence citing the source, reviewed like any other fact."""
 
     _texts = field_validator("label")(lambda v: v if v is None else _check_texts(v))
     _zone = field_validator("timezone")(lambda v: v if v is None else _check_zone(v))
@@ -142,6 +153,7 @@ class Helpline(_Strict):
     rank: Annotated[int, Field(ge=0, le=1000)] = 100
     channels: Annotated[list[Channel], Field(min_length=1)]
     source: Source
+    sources: list[Source] = []
 
     _texts = field_validator("description")(_check_texts)
 
@@ -206,8 +218,36 @@ def _nearest_line(lines: dict[tuple[str | int, ...], int], loc: tuple[str | int,
     return lines.get(loc, 1)
 
 
-def parse_country_file(path: Path) -> CountryFile:
-    """Parse and validate one file; raise DirectoryFileError listing every problem with its line."""
+def _id_along(raw: Any, loc: tuple[str | int, ...]) -> str | None:
+    """The id of the innermost entry (helpline, channel, emergency number) on the way to `loc`."""
+    found = None
+    node = raw
+    for part in loc:
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    if isinstance(node, dict) and isinstance(node.get("id"), str):
+        found = node["id"]
+    return found
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A valid file with the line of each of its keys, so later checks can point at the line too."""
+
+    path: Path
+    data: CountryFile
+    lines: dict[tuple[str | int, ...], int]
+
+    def line(self, *loc: str | int) -> int:
+        return _nearest_line(self.lines, loc)
+
+
+def parse_with_lines(path: Path) -> ParsedFile:
+    """Parse and validate one file; raise DirectoryFileError listing every problem with its line and id."""
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -226,14 +266,21 @@ def parse_country_file(path: Path) -> CountryFile:
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
             where = ".".join(str(p) for p in loc) or "(file)"
-            problems.append(Problem(path, _nearest_line(lines, loc), f"{where}: {err['msg']}"))
+            ident = _id_along(raw, loc)
+            prefix = f"{ident}: " if ident else ""
+            problems.append(Problem(path, _nearest_line(lines, loc), f"{prefix}{where}: {err['msg']}"))
         raise DirectoryFileError(problems) from exc
     expected = path.stem.upper()
     if parsed.country != expected:
         raise DirectoryFileError(
             [Problem(path, lines.get(("country",), 1), f"country {parsed.country} in file {path.name}")]
         )
-    return parsed
+    return ParsedFile(path=path, data=parsed, lines=lines)
+
+
+def parse_country_file(path: Path) -> CountryFile:
+    """Parse and validate one file; raise DirectoryFileError listing every problem with its line."""
+    return parse_with_lines(path).data
 
 
 def iter_country_files(folder: Path) -> Iterator[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from relais.directory import views as directory_views
 from relais.evidence import views as evidence_views
 from relais.handoffs import views
 from relais.second_factor import views as second_factor
@@ -30,4 +31,6 @@ urlpatterns = [
     path("cases/<uuid:case_id>/evidence/<int:position>", evidence_views.case_picture, name="evidence_picture"),
     path("cases/<uuid:case_id>/escalate", views.escalate, name="escalate"),
     path("settings/", views.wellness_settings, name="settings"),
+    path("hours/", directory_views.closures, name="closures"),
+    path("hours/<int:closure_id>/end", directory_views.end_closure, name="end_closure"),
 ]
