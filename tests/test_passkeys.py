@@ -362,3 +362,15 @@ def test_the_relying_party_comes_from_the_settings_then_the_public_url_then_the_
         request_origin=request,
     )
     assert (chosen.id, chosen.origins) == ("example.org", ("https://staff.example.org", "https://relais.example.org"))
+
+
+def test_a_passkey_answer_for_an_account_with_only_the_app_is_refused_in_words(world: World, required: None) -> None:
+    client, _ = sign_in("camille")
+    enrol(client)
+    client.post(reverse("console:logout"))
+    client, _ = sign_in("camille")
+    client.get(STEP)
+    refused = client.post(STEP, {"passkey": SoftwareAuthenticator().get({"rpId": "testserver", "challenge": "AAAA"})})
+    assert refused.status_code == 422
+    assert "The passkey request expired. Try again." in text(refused)
+    assert client.get(reverse("console:queue")).status_code == 302
