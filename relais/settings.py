@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "relais.second_factor",  # passkeys (WebAuthn), a third django-otp device type
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,14 @@ enrolment on first sign-in (ADR 0031). On in production, off in development."""
 OTP_TOTP_ISSUER = "Relais"
 OTP_TOTP_THROTTLE_FACTOR = 1
 """After each wrong code, django-otp refuses the next one for 1, 2, 4, … seconds, until a right one."""
+OTP_PASSKEY_THROTTLE_FACTOR = 1
+"""The same doubling wait after each passkey answer that fails (relais.second_factor.models.PasskeyDevice)."""
+RELAIS_PASSKEY_RP_ID = os.environ.get("RELAIS_PASSKEY_RP_ID", "").strip()
+"""The host name passkeys are bound to (WebAuthn's RP ID). Empty: RELAIS_PUBLIC_URL's host, else the request's.
+Changing it later makes every registered passkey unusable."""
+RELAIS_PASSKEY_ORIGINS = env_list("RELAIS_PASSKEY_ORIGINS", "")
+"""The page origins allowed to use them (`https://staff.relais.example.org`, comma-separated). Empty:
+RELAIS_PUBLIC_URL's origin, else the request's."""
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-factor/", second_factor.second_factor, {"console": "console"}, name="second_factor"),
+    path("second-factor/passkeys/", second_factor.passkey_settings, {"console": "console"}, name="passkeys"),
     path("lookup/", views.lookup, name="lookup"),
     path("cases/<uuid:case_id>/", views.case_page, name="case"),
     path("cases/<uuid:case_id>/notes", views.add_note, name="note"),

@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="moderation:login"), name="logout"),
     path("second-factor/", second_factor.second_factor, {"console": "moderation"}, name="second_factor"),
+    path("second-factor/passkeys/", second_factor.passkey_settings, {"console": "moderation"}, name="passkeys"),
     path("decided/", views.decided, name="decided"),
     path("notices/<uuid:notice_id>/", views.notice_page, name="notice"),
     path("notices/<uuid:notice_id>/claim", views.claim, name="claim"),

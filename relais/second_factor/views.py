@@ -1,4 +1,6 @@
-"""The second step of signing in (ADR 0031): enrol an authenticator app on first sign-in, else enter a code.
+"""The second step of signing in (ADR 0031): enrol a passkey or an authenticator app on first sign-in, else use
+one. The passkey's part of each page works only with the script (static/second_factor/passkey.js); without it
+the section stays hidden and the page offers the app's code, as before.
 
 Enrolment shows the app's QR code as inline SVG (no script, no data: URI: the CSP allows it) and the secret as
 text to type in; one right code confirms it and shows ten recovery codes, once. A wrong code counts as a failed
@@ -14,12 +16,13 @@ from typing import Any
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render, resolve_url
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,14 +34,26 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from relais.second_factor import passkeys
+from relais.second_factor.models import PasskeyDevice
+from relais.second_factor.passkeys import PasskeyRefused, Refusal
+
 RECOVERY_CODES = 10
 FRAMES: dict[str, dict[str, str]] = {
-    "console": {"login_url": "console:login", "home": "console:queue", "logout_url": "console:logout"},
+    "console": {
+        "login_url": "console:login",
+        "home": "console:queue",
+        "logout_url": "console:logout",
+        "passkeys_url": "console:passkeys",
+        "settings_url": "console:settings",
+    },
     "moderation": {
         "base_template": "moderation/console_base.html",
         "login_url": "moderation:login",
         "home": "moderation:queue",
         "logout_url": "moderation:logout",
+        "passkeys_url": "moderation:passkeys",
+        "settings_url": "moderation:settings",
     },
 }
 """What the shared pages in templates/registration/ need to speak for each console."""
@@ -121,25 +136,79 @@ def second_factor(request: HttpRequest, *, console: str) -> HttpResponse:
     if paused is not None:
         return paused
     totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    if totp is not None:
-        if form.is_bound and form.is_valid():
-            throttled = _throttled(user)  # then even the right code is refused: say so
-            device = match_token(user, _code(form))
-            if device is not None:
-                otp_login(request, device)
-                return HttpResponseRedirect(context["next"])
+    has_passkey = PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+    answer = request.POST.get("passkey") if request.method == "POST" else None
+    form = CodeForm(request.POST if request.method == "POST" and answer is None else None)
+    if totp is not None or has_passkey:
+        context |= {"has_app": totp is not None, "has_passkey": has_passkey}
+        return _code_or_passkey(request, user, form, answer, context)
+    return _enrolment(request, user, form, answer, context)
+
+
+def _code_or_passkey(
+    request: HttpRequest, user: AbstractBaseUser, form: CodeForm, answer: str | None, context: dict[str, Any]
+) -> HttpResponse:
+    """The step of every later sign-in: the passkey's button (with the script), and the code form always (the
+    app's code, or a recovery code)."""
+    if not context["has_app"]:
+        form.fields["code"].help_text = _("One of the recovery codes you kept when you set up your passkey.")
+    passkey_error = None
+    if answer is not None:
+        throttled = _passkeys_throttled(user)
+        try:
+            if throttled:
+                raise PasskeyRefused(Refusal.THROTTLED)
+            device = passkeys.authenticate(request, user, answer)
+        except PasskeyRefused as refusal:
+            if not throttled:
+                for each in PasskeyDevice.objects.filter(user=user, confirmed=True):
+                    each.throttle_increment()
             refused = _refused(request, user)
             if refused is not None:
                 return refused
-            _wrong(form, throttled=throttled)
-        status = 422 if form.is_bound else 200
-        return render(request, "registration/second_factor.html", {**context, "form": form}, status=status)
+            passkey_error = _refusal_message(refusal.reason)
+        else:
+            device.throttle_reset(commit=False)
+            device.set_last_used_timestamp(commit=False)
+            device.save()
+            otp_login(request, device)
+            return HttpResponseRedirect(context["next"])
+    elif form.is_bound and form.is_valid():
+        throttled = _throttled(user)  # then even the right code is refused: say so
+        code_device = match_token(user, _code(form))
+        if code_device is not None:
+            otp_login(request, code_device)
+            return HttpResponseRedirect(context["next"])
+        refused = _refused(request, user)
+        if refused is not None:
+            return refused
+        _wrong(form, throttled=throttled)
+    if context["has_passkey"]:
+        context["passkey_options"] = passkeys.authentication_options(request, user)
+    context |= {"form": form, "passkey_error": passkey_error}
+    status = 422 if form.is_bound or passkey_error else 200
+    return render(request, "registration/second_factor.html", context, status=status)
 
+
+def _enrolment(
+    request: HttpRequest, user: AbstractBaseUser, form: CodeForm, answer: str | None, context: dict[str, Any]
+) -> HttpResponse:
+    """First sign-in: a passkey (offered first, where the browser can make one) or an authenticator app."""
     enrolling = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if enrolling is None:
         enrolling = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-    if form.is_bound and form.is_valid():
+    passkey_error = None
+    if answer is not None:
+        try:
+            device = passkeys.register(request, user, answer, name=_("Passkey"))
+        except PasskeyRefused as refusal:
+            passkey_error = _refusal_message(refusal.reason)
+        else:
+            enrolling.delete()  # the app's key shown on the page will never be confirmed
+            otp_login(request, device)
+            codes = _new_recovery_codes(user)
+            return render(request, "registration/recovery_codes.html", {**context, "codes": codes, "via_passkey": True})
+    elif form.is_bound and form.is_valid():
         throttled = not enrolling.verify_is_allowed()[0]
         if enrolling.verify_token(_code(form)):
             enrolling.confirmed = True
@@ -155,8 +224,85 @@ def second_factor(request: HttpRequest, *, console: str) -> HttpResponse:
         "form": form,
         "qr_svg": _qr_svg(enrolling),
         "secret": _spaced(b32encode(enrolling.bin_key).decode().rstrip("=")),
+        "passkey_options": passkeys.registration_options(request, user),
+        "passkey_error": passkey_error,
     }
-    return render(request, "registration/enrol.html", context, status=422 if form.is_bound else 200)
+    status = 422 if form.is_bound or passkey_error else 200
+    return render(request, "registration/enrol.html", context, status=status)
+
+
+def _passkeys_throttled(user: AbstractBaseUser) -> bool:
+    return any(not device.verify_is_allowed()[0] for device in PasskeyDevice.objects.filter(user=user))
+
+
+def _refusal_message(reason: Refusal) -> str:
+    """What the person reads when the passkey did not let them in, in their words rather than the spec's."""
+    messages = {
+        Refusal.EXPIRED: _("The passkey request expired. Try again."),
+        Refusal.UNREADABLE: _("Your browser's answer could not be read. Try again, or use a code instead."),
+        Refusal.UNKNOWN: _("This passkey is not registered for your account. Use another passkey, or a code."),
+        Refusal.INVALID: _("This passkey's answer could not be verified. Try again, or use a code instead."),
+        Refusal.CLONED: _(
+            "This passkey's counter went backwards, which can mean it was copied. Sign in with a code from "
+            "your app or a recovery code, and tell your Relais administrator."
+        ),
+        Refusal.ALREADY_REGISTERED: _("This passkey is already registered."),
+        Refusal.THROTTLED: _("Too many failed attempts in a row: wait a minute, then try again."),
+    }
+    return messages[reason]
+
+
+def _second_factors(user: AbstractBaseUser) -> int:
+    """The ways in besides recovery codes: confirmed apps and passkeys."""
+    apps = int(TOTPDevice.objects.filter(user=user, confirmed=True).count())
+    return apps + int(PasskeyDevice.objects.filter(user=user, confirmed=True).count())
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def passkey_settings(request: HttpRequest, *, console: str) -> HttpResponse:
+    """A person's passkeys: add one (with the script), remove one, but never the last way in while the second
+    factor is required."""
+    frame = FRAMES[console]
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        return HttpResponseRedirect(resolve_url(frame["login_url"]))
+    error = None
+    name_value = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add":
+            name_value = " ".join(request.POST.get("name", "").split())[:64]
+            try:
+                passkeys.register(request, user, request.POST.get("passkey", ""), name=name_value or _("Passkey"))
+            except PasskeyRefused as refusal:
+                error = _refusal_message(refusal.reason)
+            else:
+                return HttpResponseRedirect(request.path)
+        elif action == "remove":
+            device_id = request.POST.get("device", "")
+            if not device_id.isdigit():
+                raise Http404
+            device = get_object_or_404(PasskeyDevice, pk=int(device_id), user=user)
+            if settings.RELAIS_REQUIRE_SECOND_FACTOR and _second_factors(user) <= 1:
+                error = _(
+                    "This passkey is your only way to sign in besides recovery codes: add another passkey or an "
+                    "authenticator app before removing it."
+                )
+            else:
+                device.delete()
+                return HttpResponseRedirect(request.path)
+        else:
+            error = _("Choose to add or to remove a passkey.")
+    context: dict[str, Any] = {
+        **frame,
+        "devices": PasskeyDevice.objects.filter(user=user, confirmed=True).order_by("created_at", "pk"),
+        "passkey_options": passkeys.registration_options(request, user),
+        "passkey_error": error,
+        "name_value": name_value,
+    }
+    return render(request, "registration/passkeys.html", context, status=422 if error else 200)
 
 
 def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:

@@ -51,7 +51,7 @@ def test_a_counsellor_enrols_an_app_then_signs_in_with_its_code(
     try:
         sign_in(page, live_server.url)
         expect(page).to_have_url(re.compile(r"/console/second-factor/\?next=/console/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set up a second factor")
         expect(page.get_by_role("img", name="QR code to scan")).to_be_visible()
         assert_accessible(axe, page, "enrolment")
         assert_no_sideways_scroll(page)
