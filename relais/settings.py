@@ -365,6 +365,10 @@ RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("RELAIS_WEBHOOK_SECRE
 """After a secret rotation, how long the previous secret also signs."""
 RELAIS_WEBHOOK_PROXY = os.environ.get("RELAIS_WEBHOOK_PROXY", "")
 """Optional egress proxy for webhook requests (e.g. an SSRF-filtering one); the environment's is ignored."""
+RELAIS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("RELAIS_WEBHOOK_ALLOWED_NETWORKS", "")
+"""CIDRs of the operator's own network whose addresses webhooks may reach (`10.20.0.0/16, fd12:3456::/48`),
+over http:// too; empty: only public addresses. Checked on the resolved, pinned address; a network holding a
+cloud metadata address is refused at start-up (relais.E105, ADR 0035)."""
 RELAIS_WEBHOOK_RESOLVER = os.environ.get("RELAIS_WEBHOOK_RESOLVER", "relais.webhooks.targets.system_resolver")
 """Dotted path of the DNS look-up used to check webhook hosts (host -> addresses); the request connects to
 what it answered. The system resolver unless a test or an operator's own resolver is put here."""
