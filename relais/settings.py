@@ -63,6 +63,19 @@ elif os.environ.get("RELAIS_DB_PREPARED_STATEMENTS", "1") != "0":
     # parsing and planning: report intake's one statement costs it 320 µs instead of 900 (docs/benchmarks.md §3). Set
     # RELAIS_DB_PREPARED_STATEMENTS=0 behind a transaction-mode pooler that cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+RELAIS_REPLICA_DATABASE_URL = os.environ.get("RELAIS_REPLICA_DATABASE_URL", "")
+"""A read replica of DATABASE_URL (PostgreSQL streaming replication): the statements export, the console's
+statements page and the appeals list read from it (relais/replica.py); everything else from the primary.
+Tests see it as a mirror of the test database. Refused beside SQLite (relais.E008)."""
+if RELAIS_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        RELAIS_REPLICA_DATABASE_URL,
+        conn_max_age=int(os.environ.get("RELAIS_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if "OPTIONS" in DATABASES["default"] and DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
