@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import checks
 
 
-@checks.register(checks.Tags.database, deploy=False)
+@checks.register(checks.Tags.compatibility, deploy=False)  # database-tagged checks run only with --database
 def replica_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """A replica is a second PostgreSQL server streaming the primary: beside SQLite (a file, no replication)
     or on another engine it would be a different database, whose answers would silently differ."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core import checks
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -35,6 +36,7 @@ def test_a_replica_beside_sqlite_is_refused_at_start_up(settings: Any) -> None:
     [error] = replica_settings(None)
     assert error.id == "relais.E008"
     assert "SQLite has no replica" in error.msg
+    assert "relais.E008" in {message.id for message in checks.run_checks()}  # what `relais check` runs
     postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "relais"}
     settings.DATABASES = {"default": postgres, "replica": {**postgres, "HOST": "replica.internal"}}
     assert replica_settings(None) == []
