@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install install-dev demo serve test lint check clean
+.PHONY: install install-dev demo serve test lint check clean prod-smoke
 
 install: $(VENV)/.installed-runtime
 
@@ -49,6 +49,11 @@ test: lint
 		echo "--- the same suite on PostgreSQL ($(TEST_POSTGRES_URL))"; \
 		DATABASE_URL=$(TEST_POSTGRES_URL) RELAIS_TEST_DATABASE=postgresql $(BIN)/pytest; \
 	fi
+
+# The production layout on this machine (PostgreSQL, Redis, gunicorn x 2, two task workers) and one story through
+# it (docs/operations.md). Needs PostgreSQL and Redis on 127.0.0.1; about a minute; not part of `make test`.
+prod-smoke: install
+	$(BIN)/python bench/prod_smoke.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,27 +3,35 @@ workers and two `relais db_worker`s, all with RELAIS_ENVIRONMENT=production and 
 checks demand. Used by bench/prod_smoke.py and bench/soak.py.
 
 HTTPS is assumed in front (a proxy ends TLS), so RELAIS_SSL_REDIRECT=false and the load speaks plain HTTP to
-127.0.0.1. Production refuses webhook targets on loopback addresses (webhooks/targets.py), in every mode
-but development, so a local receiver cannot be registered here; see the soak's docstring.
+127.0.0.1. Production refuses webhook targets on private and loopback addresses (webhooks/targets.py); the
+layout lists 127.0.0.0/8 in RELAIS_WEBHOOK_ALLOWED_NETWORKS (ADR 0035), as an operator lists the network of
+their own receivers, so `Receiver` (a signature-checking HTTP server on 127.0.0.1) gets the webhooks.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import os
 import secrets
 import signal
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import orjson
 import psycopg
 from http_help import free_port, relais_command, server_env, wait_until_up
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")  # not db 0: the machine's Redis is shared
 
 
 @dataclass
@@ -74,12 +82,95 @@ def production_env(database_url: str, port: int, metrics_token: str) -> dict[str
             "RELAIS_METRICS_TOKEN": metrics_token,
             "RELAIS_CACHE_URL": REDIS_URL,
             "RELAIS_TASKS_BACKEND": "database",
+            # The receiver is on this machine: the operator's own network, listed (ADR 0035).
+            "RELAIS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             "RELAIS_SSL_REDIRECT": "false",
             "RELAIS_LOG_LEVEL": "WARNING",
             "RELAIS_DATA_DIR": str(Path(os.environ.get("BENCH_DATA_DIR", "/tmp/relais-soak"))),  # noqa: S108 (a benchmark's scratch folder)
         }
     )
     return env
+
+
+def signature_valid(secret: str, headers: dict[str, str], body: bytes, now: float) -> bool:
+    """Standard Webhooks (https://www.standardwebhooks.com), checked as a receiver would, independently of
+    relais.webhooks.signing: HMAC-SHA256 over "{id}.{timestamp}.{body}" keyed with the base64 part of
+    `whsec_…`, any `v1,` entry of the space-separated header, a timestamp within 5 minutes."""
+    key = base64.b64decode(secret.split("_", 1)[1])
+    msg_id, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
+    if not msg_id or not stamp.isdigit() or abs(now - int(stamp)) > 300:
+        return False
+    digest = hmac.new(key, msg_id.encode() + b"." + stamp.encode() + b"." + body, hashlib.sha256).digest()
+    expected = base64.b64encode(digest).decode()
+    return any(
+        e.startswith("v1,") and hmac.compare_digest(e[3:], expected)
+        for e in headers.get("webhook-signature", "").split(" ")
+    )
+
+
+@dataclass
+class Received:
+    message_id: str
+    event_type: str
+    valid: bool
+
+
+@dataclass
+class Receiver:
+    """A platform's webhook receiver on 127.0.0.1: answers 204 and records each request's `webhook-id`, its
+    event type and whether its signature verified with `secret`."""
+
+    secret: str = ""
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/relais"
+
+    def by_id(self) -> dict[str, int]:
+        with self.lock:
+            counts: dict[str, int] = {}
+            for r in self.received:
+                counts[r.message_id] = counts.get(r.message_id, 0) + 1
+            return counts
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Any
+
+    def do_POST(self) -> None:
+        receiver: Receiver = self.server.receiver
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        valid = signature_valid(receiver.secret, headers, body, time.time()) if receiver.secret else False
+        kind = ""
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            kind = str(orjson.loads(body)["type"])
+        with receiver.lock:
+            receiver.received.append(Received(headers.get("webhook-id", ""), kind, valid))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def receiving() -> Iterator[Receiver]:
+    receiver = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.receiver = receiver  # type: ignore[attr-defined]
+    receiver.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextlib.contextmanager

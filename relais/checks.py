@@ -8,6 +8,27 @@ from django.conf import settings
 from django.core import checks
 
 
+@checks.register(checks.Tags.compatibility, deploy=False)  # database-tagged checks run only with --database
+def replica_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A replica is a second PostgreSQL server streaming the primary: beside SQLite (a file, no replication)
+    or on another engine it would be a different database, whose answers would silently differ."""
+    replica = settings.DATABASES.get("replica")
+    if replica is None:
+        return []
+    default_engine = settings.DATABASES["default"]["ENGINE"]
+    if default_engine == "django.db.backends.sqlite3" or replica["ENGINE"] != default_engine:
+        return [
+            checks.Error(
+                "RELAIS_REPLICA_DATABASE_URL is set but DATABASE_URL is not PostgreSQL, or the replica is not "
+                "the same engine: SQLite has no replica.",
+                hint="Unset RELAIS_REPLICA_DATABASE_URL, or point DATABASE_URL at PostgreSQL and the replica at "
+                "a streaming replica of it.",
+                id="relais.E008",
+            )
+        ]
+    return []
+
+
 @checks.register(checks.Tags.security, deploy=False)
 def production_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     if not settings.PRODUCTION:

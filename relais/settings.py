@@ -63,6 +63,19 @@ elif os.environ.get("RELAIS_DB_PREPARED_STATEMENTS", "1") != "0":
     # parsing and planning: report intake's one statement costs it 320 µs instead of 900 (docs/benchmarks.md §3). Set
     # RELAIS_DB_PREPARED_STATEMENTS=0 behind a transaction-mode pooler that cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+RELAIS_REPLICA_DATABASE_URL = os.environ.get("RELAIS_REPLICA_DATABASE_URL", "")
+"""A read replica of DATABASE_URL (PostgreSQL streaming replication): the statements export, the console's
+statements page and the appeals list read from it (relais/replica.py); everything else from the primary.
+Tests see it as a mirror of the test database. Refused beside SQLite (relais.E008)."""
+if RELAIS_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        RELAIS_REPLICA_DATABASE_URL,
+        conn_max_age=int(os.environ.get("RELAIS_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if "OPTIONS" in DATABASES["default"] and DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -374,6 +387,10 @@ RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("RELAIS_WEBHOOK_SECRE
 """After a secret rotation, how long the previous secret also signs."""
 RELAIS_WEBHOOK_PROXY = os.environ.get("RELAIS_WEBHOOK_PROXY", "")
 """Optional egress proxy for webhook requests (e.g. an SSRF-filtering one); the environment's is ignored."""
+RELAIS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("RELAIS_WEBHOOK_ALLOWED_NETWORKS", "")
+"""CIDRs of the operator's own network whose addresses webhooks may reach (`10.20.0.0/16, fd12:3456::/48`),
+over http:// too; empty: only public addresses. Checked on the resolved, pinned address; a network holding a
+cloud metadata address is refused at start-up (relais.E105, ADR 0035)."""
 RELAIS_WEBHOOK_RESOLVER = os.environ.get("RELAIS_WEBHOOK_RESOLVER", "relais.webhooks.targets.system_resolver")
 """Dotted path of the DNS look-up used to check webhook hosts (host -> addresses); the request connects to
 what it answered. The system resolver unless a test or an operator's own resolver is put here."""

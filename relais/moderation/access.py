@@ -76,11 +76,16 @@ APPEAL_ORDER = ("received_at", "id")
 
 
 def appeals_in_order(
-    platform: Platform, *, status: str | None = None, after: tuple[datetime, uuid.UUID] | None = None
+    platform: Platform,
+    *,
+    status: str | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    using: str = "default",
 ) -> QuerySet[Appeal]:
     """The platform's appeals, oldest first, those after the keyset position `after` (received_at, id) only:
-    the API's list and the console's open appeals, a page at a time (slice it)."""
-    appeals = appeals_of(platform)
+    the API's list and the console's open appeals, a page at a time (slice it). `using`: the API's list reads
+    `replica.reading()`; the console, where a moderator returns right after deciding one, the primary."""
+    appeals = appeals_of(platform).using(using)
     if status is not None:
         appeals = appeals.filter(status=status)
     if after is not None:

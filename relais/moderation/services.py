@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from relais import replica
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
@@ -845,8 +846,10 @@ def decide_appeal(
 
 
 def statements(platform: Platform, *, after: tuple[datetime, str] | None, limit: int) -> list[Decision]:
-    """Restrictions in decision order, for the export (`?since=` / cursor); at most `limit` (≤ 100)."""
-    decisions = Decision.objects.filter(platform=platform, outcome=Outcome.RESTRICTED)
+    """Restrictions in decision order, for the export (`?since=` / cursor); at most `limit` (≤ 100). Read from the
+    replica when there is one (relais/replica.py): an export that lags the last decisions by seconds picks them
+    up on its next page."""
+    decisions = Decision.objects.using(replica.reading()).filter(platform=platform, outcome=Outcome.RESTRICTED)
     if after is not None:
         # A row comparison, which PostgreSQL reads as the start of a range of the `decision_statements` index;
         # the equivalent OR of two conditions would scan every earlier statement to find the page's first.

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from relais import clock
+from relais import clock, replica
 from relais.evidence import access as evidence_access
 from relais.evidence import services as evidence_services
 from relais.evidence.vault import IntegrityFailure
@@ -744,7 +744,13 @@ def submission_state(decision: Decision) -> str:
 @desk_view
 def statements(request: HttpRequest, desk: Desk) -> HttpResponse:
     """Statements of reasons, newest first, with where each stands with the Transparency Database."""
-    decisions = access.decisions_of(desk.platform).filter(outcome=Outcome.RESTRICTED).order_by("-decided_at", "puid")
+    # A read-only list with figures: from the replica when there is one (relais/replica.py).
+    decisions = (
+        access.decisions_of(desk.platform)
+        .using(replica.reading())
+        .filter(outcome=Outcome.RESTRICTED)
+        .order_by("-decided_at", "puid")
+    )
     page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         StatementRow(

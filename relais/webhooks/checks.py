@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+from relais.webhooks import targets
+
 
 @checks.register(checks.Tags.compatibility)
 def webhook_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -45,4 +47,31 @@ def webhook_settings(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessag
                 id="relais.E104",
             )
         )
+    errors.extend(allowed_networks_errors(settings.RELAIS_WEBHOOK_ALLOWED_NETWORKS))
     return errors
+
+
+def allowed_networks_errors(text: str) -> list[checks.CheckMessage]:
+    """RELAIS_WEBHOOK_ALLOWED_NETWORKS must be CIDRs, and none may hold a cloud metadata address: such a
+    list is almost always `0.0.0.0/0` or `169.254.0.0/16` typed to make an error go away (ADR 0035)."""
+    try:
+        networks = targets.parse_networks(text)
+    except ValueError as exc:
+        return [
+            checks.Error(
+                f"RELAIS_WEBHOOK_ALLOWED_NETWORKS: {exc}.",
+                hint="List networks in CIDR form, separated by commas: 10.20.0.0/16, fd12:3456::/48.",
+                id="relais.E105",
+            )
+        ]
+    overlap = targets.metadata_overlap(networks)
+    if overlap:
+        return [
+            checks.Error(
+                f"RELAIS_WEBHOOK_ALLOWED_NETWORKS contains a cloud metadata address: {', '.join(overlap)}.",
+                hint="169.254.169.254 and fd00:ec2::254 hand out the machine's credentials: list only the "
+                "networks of your own receivers (for example 10.20.30.0/24), never 0.0.0.0/0 or 169.254.0.0/16.",
+                id="relais.E105",
+            )
+        ]
+    return []

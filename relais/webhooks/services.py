@@ -72,7 +72,7 @@ def schedule() -> retry.Schedule:
 
 def check_url(url: str) -> str:
     try:
-        return targets.check_url(url, production=settings.PRODUCTION, resolve=resolver())
+        return targets.check_url(url, production=settings.PRODUCTION, resolve=resolver(), allowed=allowed_networks())
     except ValueError as exc:
         raise WebhookError("url", str(exc)) from None
 
@@ -334,6 +334,22 @@ def resolver() -> targets.Resolver:
     return import_string(settings.RELAIS_WEBHOOK_RESOLVER)  # type: ignore[no-any-return]
 
 
+def allowed_networks() -> targets.Networks:
+    """`RELAIS_WEBHOOK_ALLOWED_NETWORKS` (ADR 0035). Parsed on each use, which costs microseconds beside a
+    request, so a test's settings override is honoured; a bad value was refused at start-up (relais.E105),
+    and one that slipped past allows nothing rather than everything."""
+    try:
+        return _parsed_networks(settings.RELAIS_WEBHOOK_ALLOWED_NETWORKS)
+    except ValueError:
+        return ()
+
+
+@cache
+def _parsed_networks(text: str) -> targets.Networks:
+    networks = targets.parse_networks(text)
+    return () if targets.metadata_overlap(networks) else networks
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, method: str = "POST") -> Response:
     """One POST (or `method`: Synapse's idempotent server notice is a PUT) within one wall-clock deadline (connect to the last byte of the answer's headers), to an
     address checked just before — in every mode, the name being resolved once and the connection made to
@@ -342,7 +358,9 @@ def post(url: str, body: bytes, headers: dict[str, str], *, method: str = "POST"
     timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
     proxy = settings.RELAIS_WEBHOOK_PROXY or None
     try:
-        addresses = targets.addresses_to_connect(url, production=settings.PRODUCTION, resolve=resolver())
+        addresses = targets.addresses_to_connect(
+            url, production=settings.PRODUCTION, resolve=resolver(), allowed=allowed_networks()
+        )
     except ValueError as exc:
         refused = "does not resolve" not in str(exc)
         return Response(None, (f"refused: {exc}" if refused else f"DNS: {exc}")[:300], 0, refused=refused)

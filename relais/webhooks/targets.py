@@ -10,6 +10,12 @@ to the address that was checked (services.py), not to whatever the name resolves
 Development alone adds one explicit allowance: this machine by name (127.0.0.1, localhost, [::1]), over
 `http://` too, which is what the tests' local receivers use. It does not extend to other private
 addresses: a development server reachable from a network must not become a way into it.
+
+An operator whose receivers live inside their own network lists those networks, and only those, in
+`RELAIS_WEBHOOK_ALLOWED_NETWORKS` (ADR 0035): an address inside one of them passes as a public one would,
+over `http://` too when every address of the host is inside. It is judged on the same resolved, pinned
+address as everything else, and the cloud metadata addresses are refused whatever is listed (a listed
+network that contains one is refused at start-up, `metadata_overlap`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,50 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
 Resolver = Callable[[str], Iterable[str]]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Networks = tuple[Network, ...]
+# The instance metadata services of AWS, GCP, Azure, OpenStack... (IPv4) and AWS's IPv6 one: the address an
+# SSRF is usually after (credentials). Never reachable through an allowance, whatever an operator lists.
+METADATA_ADDRESSES = (ipaddress.IPv4Address("169.254.169.254"), ipaddress.IPv6Address("fd00:ec2::254"))
+
+
+def parse_networks(text: str) -> Networks:
+    """`RELAIS_WEBHOOK_ALLOWED_NETWORKS` as networks: CIDRs separated by commas or spaces. ValueError naming
+    the entry that is not one (host bits set, `10.0.0.1/8`, count as a mistake, not as `10.0.0.0/8`)."""
+    found: list[Network] = []
+    for entry in text.replace(",", " ").split():
+        try:
+            found.append(ipaddress.ip_network(entry, strict=True))
+        except ValueError as exc:
+            raise ValueError(f"{entry!r} is not a network in CIDR form ({exc})") from None
+    return tuple(found)
+
+
+def metadata_overlap(networks: Networks) -> list[str]:
+    """The listed networks that contain a cloud metadata address (refused at start-up)."""
+    return [str(n) for n in networks if any(m.version == n.version and m in n for m in METADATA_ADDRESSES)]
+
+
+def allowed_address(address: str, networks: Networks) -> bool:
+    """True when `address` (or the IPv4 address an IPv6 form stands for) is inside a listed network and is not
+    a metadata address. Every IPv4 form it carries must be inside too, so a mapped address cannot smuggle
+    one that is not."""
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    forms: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = embedded_ipv4(ip)
+        if ip.ipv4_mapped is not None:
+            forms = [ip.ipv4_mapped]  # the same host: judge it as the IPv4 address
+        else:
+            forms.extend(carried)
+    if any(form in METADATA_ADDRESSES for form in forms):
+        return False
+    return all(any(form.version == n.version and form in n for n in networks) for form in forms)
 
 
 def system_resolver(host: str) -> list[str]:
@@ -82,7 +132,7 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def check_url(url: str, *, production: bool, resolve: Resolver | None = None) -> str:
+def check_url(url: str, *, production: bool, resolve: Resolver | None = None, allowed: Networks = ()) -> str:
     """The URL as it will be called; ValueError with a reason a client can act on otherwise."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
@@ -105,15 +155,27 @@ def check_url(url: str, *, production: bool, resolve: Resolver | None = None) ->
         raise ValueError("needs a valid port")
     if not production and host.strip("[]") in LOCAL_HOSTS:
         return url  # the development allowance: this machine, by name
+    resolve = resolve or system_resolver
+    if allowed and _inside_allowed(host, resolve, allowed):
+        return url  # the operator's own network, over http:// too (ADR 0035)
     if parts.scheme != "https":
         if production:
             raise ValueError("must start with https://")
         raise ValueError("must start with https:// (http:// is allowed only for 127.0.0.1 or localhost)")
-    check_host(host, resolve=resolve or system_resolver)
+    check_host(host, resolve=resolve, allowed=allowed)
     return url
 
 
-def addresses_to_connect(url: str, *, production: bool, resolve: Resolver) -> list[str]:
+def _inside_allowed(host: str, resolve: Resolver, allowed: Networks) -> bool:
+    """True when the host is, or resolves only to, addresses inside the operator's listed networks."""
+    try:
+        addresses = _resolved(host.strip("[]"), resolve)
+    except ValueError:
+        return False
+    return all(allowed_address(a, allowed) for a in addresses)
+
+
+def addresses_to_connect(url: str, *, production: bool, resolve: Resolver, allowed: Networks = ()) -> list[str]:
     """The addresses a request to `url` may connect to now, resolved once: the request must connect to
     one of these and resolve nothing itself (a second look-up is where DNS rebinding happens).
 
@@ -125,9 +187,15 @@ def addresses_to_connect(url: str, *, production: bool, resolve: Resolver) -> li
         if not all(loopback_address(a) for a in addresses):
             raise ValueError(f"{host} resolves to a non-loopback address")
         return addresses
-    _check_form(host)
+    if not allowed:
+        _check_form(host)  # before any look-up, as a refusal (not a DNS failure)
     addresses = _resolved(host, resolve)
-    if not all(public_address(a) for a in addresses):
+    if allowed and all(allowed_address(a, allowed) for a in addresses):
+        return addresses  # inside the operator's own network (ADR 0035), http:// included
+    if production and urlsplit(url).scheme != "https":  # (development's http:// is its own business)
+        raise ValueError(f"{host} is reached over http:// outside RELAIS_WEBHOOK_ALLOWED_NETWORKS")
+    _check_form(host)
+    if not all(public_address(a) or allowed_address(a, allowed) for a in addresses):
         raise ValueError(f"{host} resolves to a non-public address")
     return addresses
 
@@ -154,8 +222,9 @@ def _resolved(host: str, resolve: Resolver) -> list[str]:
     return addresses
 
 
-def check_host(host: str, *, resolve: Resolver) -> None:
-    """ValueError unless `host` is, or resolves only to, public addresses."""
+def check_host(host: str, *, resolve: Resolver, allowed: Networks = ()) -> None:
+    """ValueError unless `host` is, or resolves only to, public addresses (or, for a host that is not
+    wholly inside them, addresses of the operator's listed networks)."""
     _check_form(host)
     literal = host.strip("[]")
     try:
@@ -172,5 +241,5 @@ def check_host(host: str, *, resolve: Resolver) -> None:
         raise ValueError(f"host {host} does not resolve") from None
     if not addresses:
         raise ValueError(f"host {host} does not resolve")
-    if not all(public_address(a) for a in addresses):
+    if not all(public_address(a) or allowed_address(a, allowed) for a in addresses):
         raise ValueError("must not point at a private, loopback or reserved address")
