@@ -7,6 +7,7 @@ one exception is a time zone: ~600 names are a named `format` with examples, not
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import zoneinfo
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ Category = Literal[
     "doxxing",
     "self_harm",
     "other",
+    "grooming",
+    "child_sexual_abuse_material",
 ]
 # The same words as the directory's data files use; checked here so the two lists cannot drift apart.
 assert set(get_args(Category)) == set(DIRECTORY_CATEGORIES)  # noqa: S101
@@ -40,6 +43,38 @@ OPAQUE_ID_PATTERN = r"^[!-~]{1,200}$"
 
 
 IANA_ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
+
+
+def _iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes as the tz database lists them (`iso3166.tab`, shipped by the pinned `tzdata`)."""
+    text = importlib.resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
+
+
+ISO_COUNTRIES: frozenset[str] = _iso_countries()
+
+
+def check_iso_country(value: str) -> str:
+    code = value.upper()
+    if code not in ISO_COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code (such as FR or JP)")
+    return code
+
+
+LocationCountry = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z]{2}$",
+        description=(
+            "ISO 3166-1 alpha-2: where the reporter is now, when it differs from `country` (a French child on "
+            "holiday in Japan: `country` FR, `location_country` JP). The card then gives the emergency numbers "
+            "of where they are and only the services of `country` reachable from there. An assigned code only: "
+            "anything else is a 422."
+        ),
+        examples=["JP"],
+    ),
+    AfterValidator(check_iso_country),
+]
 
 
 def check_zone(value: str) -> str:

@@ -16,6 +16,10 @@ class EmergencyOut(Schema):
     number: str
     uri: str
     kind: Literal["general", "police", "medical", "fire", "text"]
+    source: str = Field(
+        description="Where the number was read: the directory file's source, or libphonenumber's short-number "
+        "metadata for a country the directory has no file for"
+    )
 
 
 class ChannelOut(Schema):
@@ -28,6 +32,12 @@ class ChannelOut(Schema):
     opens_at: str | None
     hours: str
     free: bool
+    reachable_from_abroad: bool = Field(
+        description="Usable from another country: web, chat, app, and numbers dialable internationally"
+    )
+    abroad_label: str | None = Field(
+        description='"Reachable from abroad" in the card\'s language when the reporter is abroad, else null'
+    )
 
 
 class AgesOut(Schema):
@@ -65,6 +75,12 @@ class HelpCardOut(Schema):
     helplines: list[HelplineOut]
     primary: PrimaryOut | None
     directory_version: str
+    location_country: str | None = Field(
+        description="Where the reporter is, when it is not `country` (the emergency numbers are this country's)"
+    )
+    abroad_note: str | None = Field(
+        description="A sentence for the reporter abroad, in the card's language; null when not abroad"
+    )
     country_source: Literal["reporter", "platform_default", "unknown"] = Field(
         "reporter",
         description=(
