@@ -7,7 +7,6 @@ one exception is a time zone: ~600 names are a named `format` with examples, not
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 import zoneinfo
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from relais.directory.schema import CATEGORIES as DIRECTORY_CATEGORIES
+from relais.tenants.reporter_defaults import ISO_COUNTRIES
 
 Category = Literal[
     "harassment",
@@ -43,15 +43,6 @@ OPAQUE_ID_PATTERN = r"^[!-~]{1,200}$"
 
 
 IANA_ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
-
-
-def _iso_countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes as the tz database lists them (`iso3166.tab`, shipped by the pinned `tzdata`)."""
-    text = importlib.resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text(encoding="utf-8")
-    return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
-
-
-ISO_COUNTRIES: frozenset[str] = _iso_countries()
 
 
 def check_iso_country(value: str) -> str:
