@@ -164,6 +164,7 @@ def emergency_numbers_for(region: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda n: (n == _GSM_EMERGENCY, n)))
 
 
+@functools.cache
 def world_emergency(region: str) -> tuple[Emergency, ...]:
     """Emergency entries for a country the directory has no file for, from libphonenumber; empty if unknown."""
     cc = region.lower()

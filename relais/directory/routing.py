@@ -276,7 +276,8 @@ def _choose(helplines: tuple[Helpline, ...], request: HelpRequest, clock: _Clock
             h.id,
         )
 
-    fitting.sort(key=order)
+    keys = {h.id: order(h) for h in fitting}
+    fitting.sort(key=lambda h: keys[h.id])
     if category in CHILD_SEXUAL_ABUSE:
         fitting = _by_roles(fitting, category)
     chosen: list[Helpline] = []
@@ -290,7 +291,10 @@ def _choose(helplines: tuple[Helpline, ...], request: HelpRequest, clock: _Clock
         else:
             # Both or neither, in the reporter's order: the French line of a Belgian pair first for a French
             # speaker, whatever the order of the data file.
-            pair = sorted((h for h in helplines if h.pair == helpline.pair and h not in chosen), key=order)
+            pair = sorted(
+                (h for h in helplines if h.pair == helpline.pair and h not in chosen),
+                key=lambda h: keys.get(h.id) or order(h),
+            )
             chosen.extend(pair)
     return chosen
 
