@@ -80,7 +80,7 @@ def request_mix(directory: Directory, count: int, seed: int) -> list[RequestFiel
     local = {
         c: sorted({lang for h in directory.countries[c].helplines for lang in h.languages}) for c in countries[:-1]
     }
-    category_weights = [8, 5, 2, 3, 2, 2, 2, 1, 1, 2]
+    category_weights = [8, 5, 2, 3, 2, 2, 2, 1, 1, 2, 1, 1]  # the last two: grooming, child sexual abuse material
     ages: list[int | None] = [None, 11, 13, 14, 15, 16, 17, 19, 24, 35]
     age_weights = [6, 1, 2, 2, 2, 2, 1, 1, 1, 1]
     dangers: tuple[Danger, ...] = get_args(Danger)

@@ -16,6 +16,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from relais.directory.schema import CATEGORIES as DIRECTORY_CATEGORIES
+from relais.tenants.reporter_defaults import ISO_COUNTRIES
 
 Category = Literal[
     "harassment",
@@ -28,6 +29,8 @@ Category = Literal[
     "doxxing",
     "self_harm",
     "other",
+    "grooming",
+    "child_sexual_abuse_material",
 ]
 # The same words as the directory's data files use; checked here so the two lists cannot drift apart.
 assert set(get_args(Category)) == set(DIRECTORY_CATEGORIES)  # noqa: S101
@@ -40,6 +43,29 @@ OPAQUE_ID_PATTERN = r"^[!-~]{1,200}$"
 
 
 IANA_ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
+
+
+def check_iso_country(value: str) -> str:
+    code = value.upper()
+    if code not in ISO_COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code (such as FR or JP)")
+    return code
+
+
+LocationCountry = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z]{2}$",
+        description=(
+            "ISO 3166-1 alpha-2: where the reporter is now, when it differs from `country` (a French child on "
+            "holiday in Japan: `country` FR, `location_country` JP). The card then gives the emergency numbers "
+            "of where they are and only the services of `country` reachable from there. An assigned code only: "
+            "anything else is a 422."
+        ),
+        examples=["JP"],
+    ),
+    AfterValidator(check_iso_country),
+]
 
 
 def check_zone(value: str) -> str:

@@ -230,7 +230,8 @@ def test_every_token_the_table_maps_is_one_the_lexicon_knows() -> None:
         ("tools.ozone.report.defs#reasonHarassmentDoxxing", "doxxing"),
         ("tools.ozone.report.defs#reasonMisleadingImpersonation", "impersonation"),
         ("tools.ozone.report.defs#reasonSelfHarmED", "self_harm"),
-        ("tools.ozone.report.defs#reasonChildSafetyGroom", "other"),
+        ("tools.ozone.report.defs#reasonChildSafetyGroom", "grooming"),
+        ("tools.ozone.report.defs#reasonChildSafetyCSAM", "child_sexual_abuse_material"),
         ("tools.ozone.report.defs#reasonSomethingAddedNextYear", "other"),
     ],
 )

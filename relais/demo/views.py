@@ -127,6 +127,16 @@ CATEGORIES = (
         gettext_lazy("My address, phone number or school was posted."),
     ),
     ("self_harm", gettext_lazy("Self-harm"), gettext_lazy("Someone wants to hurt themselves, maybe me.")),
+    (
+        "grooming",
+        gettext_lazy("An adult asking for sexual things"),
+        gettext_lazy("An adult I met online wants sexual photos, chats or to meet me."),
+    ),
+    (
+        "child_sexual_abuse_material",
+        gettext_lazy("Sexual images of a child"),
+        gettext_lazy("I saw sexual pictures or videos of a child or young person."),
+    ),
     ("other", gettext_lazy("Something else"), gettext_lazy("Something else hurts or worries me.")),
 )
 """The API's categories with a short label and a hint a 12-year-old can read."""

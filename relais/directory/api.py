@@ -23,6 +23,7 @@ from relais.schemas import (
     COUNTRY_PATTERN,
     LANGUAGE_PATTERN,
     Category,
+    LocationCountry,
     Timezone,
     ValidationErrorOut,
     iso_instant_only,
@@ -52,6 +53,7 @@ class HelpQuery(Schema):
     danger: Literal["none", "immediate"] = "none"
     timezone: Timezone | None = Field(None, description="IANA zone for the times shown; default: the country's")
     presentation: Literal["call_button", "link"] = "call_button"
+    location_country: LocationCountry | None = None
     at: AwareDatetime | None = Field(None, description="ISO 8601 instant with offset; default: now")
 
     _at = field_validator("at", mode="before")(iso_instant_only)
@@ -72,6 +74,7 @@ def help_request_from(params: HelpQuery) -> HelpRequest:
         age=params.age,
         timezone=params.timezone,
         presentation=params.presentation,
+        location_country=params.location_country,
     )
 
 

@@ -1,6 +1,7 @@
 """The HelpCard as documented in OpenAPI. Cards are rendered from `routing.HelpCard.as_json()` directly
 (validating every response through pydantic would cost more than computing the card); a test checks
-that the two agree."""
+that the two agree. Fields added later (a number's `source`, the abroad fields) have defaults: cards stored
+with a report before them are still valid HelpCards."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ class EmergencyOut(Schema):
     number: str
     uri: str
     kind: Literal["general", "police", "medical", "fire", "text"]
+    source: str = Field(
+        "",
+        description="Where the number was read: the directory file's source, or libphonenumber's short-number "
+        "metadata for a country the directory has no file for",
+    )
 
 
 class ChannelOut(Schema):
@@ -35,6 +41,12 @@ class ChannelOut(Schema):
             "why, in the card's language, to show next to the channel. `open_now` and `opens_at` already "
             "account for it."
         ),
+    )
+    reachable_from_abroad: bool = Field(
+        True, description="Usable from another country: web, chat, app, and numbers dialable internationally"
+    )
+    abroad_label: str | None = Field(
+        None, description='"Reachable from abroad" in the card\'s language when the reporter is abroad, else null'
     )
 
 
@@ -73,6 +85,12 @@ class HelpCardOut(Schema):
     helplines: list[HelplineOut]
     primary: PrimaryOut | None
     directory_version: str
+    location_country: str | None = Field(
+        None, description="Where the reporter is, when it is not `country` (the emergency numbers are this country's)"
+    )
+    abroad_note: str | None = Field(
+        None, description="A sentence for the reporter abroad, in the card's language; null when not abroad"
+    )
     country_source: Literal["reporter", "platform_default", "unknown"] = Field(
         "reporter",
         description=(

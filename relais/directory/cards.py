@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from relais.directory.directory import Directory
+from relais.directory.directory import ADULT, Directory
 from relais.directory.routing import HelpCard, HelpRequest, route
 
 MAX_ENTRIES = 50_000
@@ -30,7 +30,7 @@ MAX_ENTRIES = 50_000
 _HOLE = "\x00generated_at\x00"
 _HOLE_JSON = orjson.dumps(_HOLE)
 
-CardKey = tuple[str, str, str, str, int, str | None, str]
+CardKey = tuple[str, str, str, str, int, str | None, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def _age_limits(directory: Directory) -> list[int]:
                 limits.add(helpline.age_min)
             if helpline.age_max is not None:
                 limits.add(helpline.age_max + 1)
+            if helpline.also_parents:
+                limits.add(ADULT)
     return sorted(limits)
 
 
@@ -75,6 +77,7 @@ class CardCache:
             age_band,
             request.timezone,
             request.presentation,
+            None if request.location_country is None else request.location_country.upper(),
         )
 
     def _entry(self, request: HelpRequest, now: datetime) -> _Entry:

@@ -7,7 +7,10 @@ and a new one replaces the old in a single reference swap when the data changes 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from phonenumbers import shortnumberinfo
+from phonenumbers import PhoneMetadata, shortnumberinfo
 
 from relais.directory import schema
 from relais.directory.opening_hours import Schedule, Window
@@ -68,6 +71,7 @@ class Channel:
     hours: str
     free: bool
     schedule: Schedule = field(compare=False)
+    reachable_from_abroad: bool = True
 
     @property
     def is_contact(self) -> bool:
@@ -88,11 +92,26 @@ class Helpline:
     pair: str | None
     rank: int
     channels: tuple[Channel, ...]
+    also_parents: bool = False
 
     def accepts_age(self, age: int | None) -> bool:
+        """Whether a reporter of `age` may be offered this service, as its source states its range.
+
+        Unknown age: yes (the reporter may be the child or the parent; the card offers both). A service that
+        also answers parents (`also_parents`) takes any adult even above its range; an adults-only service
+        (min 18 or more) never takes a minor, `also_parents` or not.
+        """
         if age is None:
             return True
-        return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
+        if self.age_min is not None and age < self.age_min:
+            return False
+        if self.age_max is not None and age > self.age_max:
+            return self.also_parents and age >= ADULT
+        return True
+
+
+ADULT = 18
+"""The age from which a reporter is offered services for parents and adults."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,8 @@ class Emergency:
     names: Mapping[str, str]
     number: str
     kind: str
+    source: str = ""
+    """The URL the number was read from, shown with the card's data (libphonenumber's for generated ones)."""
 
     @property
     def uri(self) -> str:
@@ -129,6 +150,62 @@ class Directory:
         if country is None:
             return None
         return next((h for h in country.helplines if h.id == helpline_id), None)
+
+
+LIBPHONENUMBER_SOURCE = "https://github.com/google/libphonenumber/blob/master/resources/ShortNumberMetadata.xml"
+"""Where the emergency numbers of countries without a file come from: libphonenumber's short-number metadata,
+maintained by Google with the ITU and national regulators' lists, shipped in the `phonenumberslite` package."""
+
+_WORLD_NAMES = {"en": "Emergency number", "fr": "Numéro d'urgence"}
+_GSM_EMERGENCY = "112"
+
+
+@functools.cache
+def emergency_numbers_for(region: str) -> tuple[str, ...]:
+    """The emergency numbers libphonenumber knows for `region` (ISO 3166-1 alpha-2), 112 last.
+
+    The metadata gives a pattern per region (`11[09]` in Japan); every number of its possible lengths that the
+    pattern matches is listed. 112, which GSM phones route almost everywhere, comes after the national
+    numbers: in the United States it is 911 that people know and that every phone reaches.
+    """
+    metadata = PhoneMetadata.short_metadata_for_region(region.upper())
+    desc = None if metadata is None else metadata.emergency
+    if desc is None or desc.national_number_pattern is None:
+        return ()
+    pattern = re.compile(f"(?:{desc.national_number_pattern})")
+    found = [
+        "".join(digits)
+        for length in desc.possible_length
+        if length <= 4
+        for digits in itertools.product("0123456789", repeat=length)
+        if pattern.fullmatch("".join(digits))
+    ]
+    return tuple(sorted(found, key=lambda n: (n == _GSM_EMERGENCY, n)))
+
+
+@functools.cache
+def world_emergency(region: str) -> tuple[Emergency, ...]:
+    """Emergency entries for a country the directory has no file for, from libphonenumber; empty if unknown."""
+    cc = region.lower()
+    return tuple(
+        Emergency(id=f"{cc}-{n}", names=_WORLD_NAMES, number=n, kind="general", source=LIBPHONENUMBER_SOURCE)
+        for n in emergency_numbers_for(region)
+    )
+
+
+def reachable_abroad(kind: str, uri: str) -> bool:
+    """The default when the data does not say: internet channels work anywhere; a number only when it is in
+    international form (`tel:+33…`) and not a freephone, which networks seldom route from abroad."""
+    if kind not in ("phone", "sms"):
+        return True
+    number = number_of(uri)
+    if not number.startswith("+"):
+        return False
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.TOLL_FREE
 
 
 def number_of(uri: str) -> str:
@@ -196,6 +273,9 @@ def _build_country(
                     schedule=Schedule(
                         hours, channel_zone, data.public_holidays, windows=tuple(cl.window() for cl in mine)
                     ),
+                    reachable_from_abroad=(
+                        reachable_abroad(c.kind, c.uri) if c.reachable_from_abroad is None else c.reachable_from_abroad
+                    ),
                 )
             )
         if not channels:
@@ -214,9 +294,13 @@ def _build_country(
                 pair=h.pair,
                 rank=h.rank,
                 channels=tuple(channels),
+                also_parents=h.also_parents,
             )
         )
-    emergency = tuple(Emergency(id=e.id, names=dict(e.name), number=e.number, kind=e.kind) for e in data.emergency)
+    emergency = tuple(
+        Emergency(id=e.id, names=dict(e.name), number=e.number, kind=e.kind, source=e.source.url)
+        for e in data.emergency
+    )
     return Country(code=data.country, names=dict(data.name), zone=zone, emergency=emergency, helplines=tuple(helplines))
 
 

@@ -6,24 +6,36 @@ with a small synthetic directory and any instant. The rules, in the order they a
 1. The reporter's country picks the helplines; a country with no file gets the fallback (the GSM emergency
    number and worldwide helpline directories), flagged `fallback`, never an empty card.
 2. Specialists for the harm (topic match) come before `general` lines (child helplines); both must accept
-   the reporter's age. If nothing in the country fits, the fallback helplines are used.
-3. Order: a line answering in the reporter's language, then a line that can be reached *now*, then a
-   specialist, then the directory's rank. Paired services are kept together: both or neither.
-4. Emergency numbers are always listed, the one fitting the harm first (medical for self-harm, police for
+   the reporter's age (`Helpline.accepts_age`: an adults-only service never to a minor, a service that also
+   serves parents to any adult, everything to a reporter of unknown age). If nothing in the country fits,
+   the fallback helplines are used.
+3. Order: a line answering in the reporter's language, then (self-harm only) a suicide line, then a line
+   that can be reached *now*, then a specialist, then the directory's rank. Paired services are kept
+   together, both or neither, in that same order: a French speaker sees the French line of a pair first.
+4. For child sexual abuse material and grooming the card holds three roles, each when the country has one:
+   a helpline to talk to, the hotline that takes the report (`hotline`) and the route to get images taken
+   down (`take_down`), in that order.
+5. The reporter may be somewhere else than `country` (`location_country`): the emergency numbers are those
+   of where they are, and only the channels of `country` reachable from abroad are kept. A country with no
+   file gets its own emergency numbers from libphonenumber's metadata, else the fallback's 112.
+6. Emergency numbers are always listed, the one fitting the harm first (medical for self-harm, police for
    threats); when danger is immediate, that number is the primary action.
-5. The primary action follows the platform's presentation policy: `call_button` (an open phone line, as
+7. The primary action follows the platform's presentation policy: `call_button` (an open phone line, as
    Meta shows the 3018) or `link` (the helpline's web page, as TikTok does).
+
+The table of harms and what each card holds is in docs/directory.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from relais.directory.directory import Channel, Country, Directory, Emergency, Helpline
+from relais.directory.directory import Channel, Country, Directory, Emergency, Helpline, world_emergency
 
 Danger = Literal["none", "immediate"]
 Presentation = Literal["call_button", "link"]
@@ -36,6 +48,21 @@ _EMERGENCY_FOR: Mapping[str, str] = {
     "threat": "police",
     "sextortion": "police",
     "doxxing": "police",
+    "grooming": "police",
+    "child_sexual_abuse_material": "police",
+}
+
+CHILD_SEXUAL_ABUSE = frozenset({"grooming", "child_sexual_abuse_material"})
+"""Harms whose card holds a helpline, the hotline and the take-down route (rule 4)."""
+
+_ROLES_FOR_CHILD_SEXUAL_ABUSE = ("helpline", "hotline", "take_down")
+
+ABROAD_LABEL: Mapping[str, str] = {"en": "Reachable from abroad", "fr": "Joignable depuis l'étranger"}
+ABROAD_NOTE: Mapping[str, str] = {
+    "en": "You are abroad: the emergency numbers are those of where you are; the services below can be reached "
+    "from there.",
+    "fr": "Vous êtes à l'étranger : les numéros d'urgence sont ceux du pays où vous êtes ; les services "
+    "ci-dessous sont joignables depuis là-bas.",
 }
 
 
@@ -48,6 +75,8 @@ class HelpRequest:
     age: int | None = None
     timezone: str | None = None
     presentation: Presentation = "call_button"
+    location_country: str | None = None
+    """Where the reporter is now, if not in `country` (ISO 3166-1 alpha-2); None: in `country`."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,9 @@ class ChannelView:
     opens_at: str | None
     hours: str
     free: bool
+    reachable_from_abroad: bool
+    abroad_label: str | None
+    """"Reachable from abroad", in the card's language, when the reporter is abroad; None otherwise."""
     notice: str | None = None
     """The helpline's own word on why its usual hours do not hold now (a closure, temporary hours)."""
 
@@ -84,6 +116,7 @@ class EmergencyView:
     number: str
     uri: str
     kind: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +142,8 @@ class HelpCard:
     directory_version: str
     valid_until: datetime | None
     """Until when every channel state on this card holds (None: forever). Not part of the JSON."""
+    location_country: str | None = None
+    abroad_note: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +169,8 @@ class HelpCard:
             ],
             "primary": None if self.primary is None else self.primary.__dict__,
             "directory_version": self.directory_version,
+            "location_country": self.location_country,
+            "abroad_note": self.abroad_note,
         }
 
 
@@ -158,9 +195,10 @@ def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
 class _Clock:
     """Channel states at one instant, and the earliest instant any of them changes."""
 
-    def __init__(self, now: datetime, zone: ZoneInfo) -> None:
+    def __init__(self, now: datetime, zone: ZoneInfo, *, abroad: bool = False) -> None:
         self.now = now
         self.zone = zone
+        self.abroad = abroad
         self.valid_until: datetime | None = None
 
     def view(self, channel: Channel, language: str) -> ChannelView:
@@ -177,6 +215,8 @@ class _Clock:
             opens_at=None if state.open else change,
             hours=channel.hours,
             free=channel.free,
+            reachable_from_abroad=channel.reachable_from_abroad,
+            abroad_label=ABROAD_LABEL[language] if self.abroad else None,
             notice=None if state.notice is None else _text(state.notice, language),
         )
 
@@ -184,22 +224,65 @@ class _Clock:
         return any(c.is_contact and c.schedule.state(self.now).open for c in helpline.channels)
 
 
-def _choose(helplines: tuple[Helpline, ...], request: HelpRequest, clock: _Clock) -> list[Helpline]:
-    fitting = [
-        h for h in helplines if h.accepts_age(request.age) and (request.category in h.topics or "general" in h.topics)
-    ]
-    language = request.language.split("-", 1)[0].lower()
+def _reachable_from_abroad(helplines: tuple[Helpline, ...]) -> tuple[Helpline, ...]:
+    """Each helpline with only its channels usable from another country; those left with none are dropped."""
+    kept = []
+    for h in helplines:
+        channels = tuple(c for c in h.channels if c.reachable_from_abroad)
+        if channels:
+            kept.append(h if len(channels) == len(h.channels) else dataclasses.replace(h, channels=channels))
+    return tuple(kept)
 
-    def order(h: Helpline) -> tuple[bool, bool, bool, int, str]:
+
+def _has_role(helpline: Helpline, role: str, category: str) -> bool:
+    if role == "helpline":
+        return "general" in helpline.topics or (
+            category in helpline.topics and not helpline.topics & {"hotline", "take_down"}
+        )
+    return role in helpline.topics
+
+
+def _fits(helpline: Helpline, category: str) -> bool:
+    if category in helpline.topics or "general" in helpline.topics:
+        return True
+    return category in CHILD_SEXUAL_ABUSE and bool(helpline.topics & {"hotline", "take_down"})
+
+
+def _by_roles(ordered: list[Helpline], category: str) -> list[Helpline]:
+    """Rule 4: the best service of each role first (a service holding two roles fills both), then the rest."""
+    first: list[Helpline] = []
+    for role in _ROLES_FOR_CHILD_SEXUAL_ABUSE:
+        if any(_has_role(h, role, category) for h in first):
+            continue
+        found = next((h for h in ordered if h not in first and _has_role(h, role, category)), None)
+        if found is not None:
+            first.append(found)
+    return first + [h for h in ordered if h not in first]
+
+
+def _choose(helplines: tuple[Helpline, ...], request: HelpRequest, clock: _Clock) -> list[Helpline]:
+    category = request.category
+    fitting = [h for h in helplines if h.accepts_age(request.age) and _fits(h, category)]
+    language = request.language.split("-", 1)[0].lower()
+    self_harm = category == "self_harm"
+
+    def order(h: Helpline) -> tuple[bool, bool, bool, bool, int, str]:
+        specialist = category in h.topics or (
+            category in CHILD_SEXUAL_ABUSE and bool(h.topics & {"hotline", "take_down"})
+        )
         return (
             language not in h.languages,
+            self_harm and not (category in h.topics and "general" not in h.topics),
             not clock.reachable(h),
-            request.category not in h.topics,
+            not specialist,
             h.rank,
             h.id,
         )
 
-    fitting.sort(key=order)
+    keys = {h.id: order(h) for h in fitting}
+    fitting.sort(key=lambda h: keys[h.id])
+    if category in CHILD_SEXUAL_ABUSE:
+        fitting = _by_roles(fitting, category)
     chosen: list[Helpline] = []
     for helpline in fitting:
         if len(chosen) >= MAX_HELPLINES:
@@ -209,7 +292,13 @@ def _choose(helplines: tuple[Helpline, ...], request: HelpRequest, clock: _Clock
         if helpline.pair is None:
             chosen.append(helpline)
         else:
-            chosen.extend(h for h in helplines if h.pair == helpline.pair and h not in chosen)
+            # Both or neither, in the reporter's order: the French line of a Belgian pair first for a French
+            # speaker, whatever the order of the data file.
+            pair = sorted(
+                (h for h in helplines if h.pair == helpline.pair and h not in chosen),
+                key=lambda h: keys.get(h.id) or order(h),
+            )
+            chosen.extend(pair)
     return chosen
 
 
@@ -217,6 +306,14 @@ def _emergency_order(emergency: tuple[Emergency, ...], category: str) -> list[Em
     preferred = _EMERGENCY_FOR.get(category, "general")
     rank = {preferred: 0, "general": 1}
     return sorted(emergency, key=lambda e: rank.get(e.kind, 2))
+
+
+def _emergency_where(directory: Directory, location: str) -> tuple[Emergency, ...]:
+    """The emergency numbers of where the reporter is: its file's, else libphonenumber's, else the fallback's."""
+    here = directory.countries.get(location)
+    if here is not None:
+        return here.emergency
+    return world_emergency(location) or directory.fallback.emergency
 
 
 def _primary(
@@ -270,24 +367,30 @@ def route(directory: Directory, request: HelpRequest, now: datetime) -> HelpCard
     """The help card for `request` at the aware instant `now`."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    country: Country | None = directory.countries.get(request.country.upper())
+    code = request.country.upper()
+    location = (request.location_country or code).upper()
+    abroad = location != code
+    country: Country | None = directory.countries.get(code)
     fallback = country is None
     source = country or directory.fallback
     zone = ZoneInfo(request.timezone) if request.timezone else source.zone
     language = card_language(request.language)
-    clock = _Clock(now, zone)
+    clock = _Clock(now, zone, abroad=abroad)
 
-    chosen = _choose(source.helplines, request, clock)
+    pool = _reachable_from_abroad(source.helplines) if abroad else source.helplines
+    chosen = _choose(pool, request, clock)
     if not chosen and not fallback:
         fallback = True
         chosen = _choose(directory.fallback.helplines, request, clock)
     helplines = [_helpline_view(h, language, clock) for h in chosen]
     emergency = [
-        EmergencyView(id=e.id, name=_text(e.names, language), number=e.number, uri=e.uri, kind=e.kind)
-        for e in _emergency_order(source.emergency, request.category)
+        EmergencyView(id=e.id, name=_text(e.names, language), number=e.number, uri=e.uri, kind=e.kind, source=e.source)
+        for e in _emergency_order(_emergency_where(directory, location), request.category)
     ]
     return HelpCard(
-        country=request.country.upper(),
+        location_country=location if abroad else None,
+        abroad_note=ABROAD_NOTE[language] if abroad else None,
+        country=code,
         language=language,
         timezone=zone.key,
         generated_at=now.astimezone(zone),

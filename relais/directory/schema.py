@@ -31,10 +31,19 @@ CATEGORIES: tuple[str, ...] = (
     "doxxing",
     "self_harm",
     "other",
+    "grooming",
+    "child_sexual_abuse_material",
 )
-"""The report categories of the API contract; a helpline's topics are drawn from the same words."""
+"""The report categories of the API contract; a helpline's topics are drawn from the same words. The last two
+were added after the first release (aligned with the DSA Transparency Database's KEYWORD_GROOMING_SEXUAL_
+ENTICEMENT_MINORS and KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL), so they come last: existing values never move."""
 
-TOPICS: tuple[str, ...] = (*CATEGORIES, "general")
+ROLES: tuple[str, ...] = ("hotline", "take_down")
+"""Topics naming what a service *does* rather than a harm (docs/directory.md): `hotline` takes reports of child
+sexual abuse material and passes them to the police and the host (an INHOPE member's job); `take_down` gets
+intimate images of a young person removed (Take It Down, NeedHelpNow, Report Remove)."""
+
+TOPICS: tuple[str, ...] = (*CATEGORIES, "general", *ROLES)
 """`general` marks a helpline that takes any worry (a child helpline), used when no specialist fits."""
 
 CHANNEL_KINDS = Literal["phone", "sms", "chat", "web", "app", "email", "messaging"]
@@ -105,6 +114,9 @@ class Channel(_Strict):
     timezone: str | None = None
     free: bool
     languages: list[Annotated[str, Field(pattern=_LANG)]] | None = None
+    reachable_from_abroad: bool | None = None
+    """Can someone in another country use it? Left out: web, chat, app, e-mail and messaging yes; a phone or SMS
+    number yes only when written in international form and not a freephone (see directory.reachable_abroad)."""
     source: Source
     sources: list[Source] = []
     number_unlisted: Annotated[str, Field(min_length=10)] | None = None
@@ -149,6 +161,9 @@ class Helpline(_Strict):
     languages: Annotated[list[Annotated[str, Field(pattern=_LANG)]], Field(min_length=1)]
     topics: Annotated[list[Literal[TOPICS]], Field(min_length=1)]  # type: ignore[valid-type]
     ages: Ages = Ages()
+    also_parents: bool = False
+    """The service is for young people (an age range) but also answers parents and adults worried about a
+    child, as its source says: an adult reporter is offered it even though the range excludes them."""
     pair: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")] | None = None
     rank: Annotated[int, Field(ge=0, le=1000)] = 100
     channels: Annotated[list[Channel], Field(min_length=1)]

@@ -43,6 +43,8 @@ CATEGORY_LABELS: dict[str, Promise] = {
     "doxxing": _("Personal information exposed"),
     "self_harm": _("Self-harm"),
     "other": _("Other"),
+    "grooming": _("Grooming"),
+    "child_sexual_abuse_material": _("Child sexual abuse material"),
 }
 assert set(CATEGORY_LABELS) == set(CATEGORIES)  # noqa: S101 - one vocabulary with the API
 

@@ -30,6 +30,8 @@ SEVERITY: Mapping[str, int] = {
     "self_harm": 5,
     "sextortion": 5,
     "non_consensual_intimate_imagery": 5,
+    "child_sexual_abuse_material": 5,
+    "grooming": 5,
     "threat": 4,
     "doxxing": 4,
     "hate": 3,

@@ -24,7 +24,9 @@ INTRO: dict[Language, str] = {
     "en": "Possibly distressing content: {what}.",
 }
 
-SEXUAL_CATEGORIES = frozenset({"sextortion", "non_consensual_intimate_imagery"})
+SEXUAL_CATEGORIES = frozenset(
+    {"sextortion", "non_consensual_intimate_imagery", "grooming", "child_sexual_abuse_material"}
+)
 """Categories whose content is sexual: with a minor involved, the warning says so."""
 
 MINOR_SEXUAL: dict[Language, str] = {
@@ -40,6 +42,8 @@ WARNED: dict[str, dict[Language, str]] = {
     },
     "self_harm": {"fr": "automutilation ou suicide", "en": "self-harm or suicide"},
     "threat": {"fr": "menaces de violence", "en": "threats of violence"},
+    "grooming": {"fr": "sollicitation sexuelle d'un mineur", "en": "sexual solicitation of a minor"},
+    "child_sexual_abuse_material": MINOR_SEXUAL,
 }
 """The worst categories, each with what the warning names. Every other category gets no warning."""
 

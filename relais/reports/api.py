@@ -62,6 +62,7 @@ def help_for(data: ReportIn, platform: Platform | None) -> dict[str, Any] | None
         age=reporter.age,
         timezone=reporter.timezone,
         presentation=Presentation.CALL_BUTTON if platform is None else platform.presentation,
+        location_country=reporter.location_country,
     )
     card = current().cards.card_json(help_request, clock.now())
     card["country_source"] = source  # card_json's top level is this call's own copy, not the cache's

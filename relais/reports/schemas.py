@@ -17,6 +17,7 @@ from relais.schemas import (
     OPAQUE_ID_PATTERN,
     Category,
     ContentKind,
+    LocationCountry,
     Timezone,
     iso_string_only,
     plausible_instant,
@@ -54,6 +55,14 @@ class ReporterIn(StrictSchema):
         ),
     )
     pseudonym: Annotated[str, Field(pattern=OPAQUE_ID_PATTERN, description="The platform's opaque id")] | None = None
+    location_country: LocationCountry | None = Field(
+        None,
+        description=(
+            "ISO 3166-1 alpha-2: where the reporter is now, if not in `country` (e.g. on holiday). The card "
+            "then holds the emergency numbers of where they are and only the services of `country` reachable "
+            "from there. Used for the card intake answers with and kept only in that card, not on the report."
+        ),
+    )
 
     _age = field_validator("age", mode="before")(reject_bool)
 

@@ -89,6 +89,7 @@ def help_request(
     age: int | None,
     timezone: str | None,
     presentation: str,
+    location_country: str | None = None,
 ) -> HelpRequest:
     """What intake and `help_request_for` share: the zone rule and the presentation's name for routing.
     `platform` None: unknown (its key could not be checked), so no default zone."""
@@ -105,6 +106,7 @@ def help_request(
         age=age,
         timezone=timezone,
         presentation="link" if presentation == Presentation.LINK else "call_button",
+        location_country=location_country,
     )
 
 

@@ -191,6 +191,41 @@ def test_a_card_fetched_from_the_help_api_on_another_origin(
     assert_no_sideways_scroll(page)
 
 
+@pytest.mark.parametrize(
+    ("lang", "locale", "label"),
+    [
+        pytest.param("en", "en-GB", "Reachable from abroad", id="en"),
+        pytest.param("fr", "fr-FR", "Joignable depuis l'étranger", id="fr"),
+    ],
+)
+def test_a_french_child_in_japan_sees_japans_numbers_and_help_reachable_from_there(
+    browser: Browser,
+    bare_site: str,
+    site_dir: str,
+    live_server: LiveServer,
+    settings: Settings,
+    axe: Axe,
+    lang: str,
+    locale: str,
+    label: str,
+) -> None:
+    settings.RELAIS_FAKE_NOW = "2026-11-25T12:00:00+01:00"
+    element = (
+        f'<relais-help-card api-base="{live_server.url}" country="FR" location-country="JP" language="{lang}"'
+        ' age="14"></relais-help-card>'
+    )
+    _card_page(site_dir, f"abroad-{lang}.html", element, lang=lang)
+    page, requests = _open(browser, f"{bare_site}/abroad-{lang}.html", locale=locale)
+    card = page.locator("relais-help-card")
+    expect(card.locator(".emergency__number")).to_have_text(["110", "119"])
+    expect(card.locator('[part="abroad"]')).to_be_visible()
+    expect(card.locator(".channel").first).to_contain_text(label)
+    expect(card.locator('a[href="tel:3018"]')).to_have_count(0)
+    assert any("location_country=JP" in url for url in requests)
+    assert_accessible(axe, page, f"help card abroad ({lang})")
+    assert_no_sideways_scroll(page)
+
+
 def test_a_card_set_as_a_property_before_the_script_loads(browser: Browser, bare_site: str, site_dir: str) -> None:
     """A platform's script may hand over the report's card before the component is defined; this one rests
     on the platform's default country, and says so."""

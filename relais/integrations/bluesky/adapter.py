@@ -62,6 +62,8 @@ REASONS: dict[str, str] = {
     f"{GRANULAR}reasonSexualNCII": "non_consensual_intimate_imagery",
     f"{GRANULAR}reasonSexualDeepfake": "non_consensual_intimate_imagery",
     f"{GRANULAR}reasonChildSafetyHarassment": "harassment",
+    f"{GRANULAR}reasonChildSafetyGroom": "grooming",
+    f"{GRANULAR}reasonChildSafetyCSAM": "child_sexual_abuse_material",
     f"{GRANULAR}reasonHarassmentTroll": "harassment",
     f"{GRANULAR}reasonHarassmentTargeted": "harassment",
     f"{GRANULAR}reasonHarassmentHateSpeech": "hate",
@@ -73,9 +75,9 @@ REASONS: dict[str, str] = {
     f"{GRANULAR}reasonSelfHarmOther": "self_harm",
 }
 """reasonType → Relais category, where the token names a harm a helpline takes. Every other token (spam,
-violations of rules, misleading content, sexual content unlabelled, child safety's CSAM and grooming, which
-go to the platform and the authorities rather than to a helpline card, and tokens added after this table) is
-`other`: a wrong guess sends the reporter to the wrong helpline. The connection's map overrides, token by token."""
+violations of rules, misleading content, sexual content unlabelled, and tokens added after this table) is
+`other`. Child safety's CSAM and grooming have had their own categories since the card shows the hotline and
+the take-down route for them (docs/directory.md): a wrong guess sends the reporter to the wrong helpline. The connection's map overrides, token by token."""
 
 
 class AuthRefused(ValueError):

@@ -38,6 +38,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "cyberbullying": ("bully", "bullied", "intimidation"),
     "hate": ("hate", "haine", "racis", "homophob", "transphob", "antisemit", "antisémit", "nazi"),
     "sextortion": ("sextort",),
+    "grooming": ("grooming",),
+    "child_sexual_abuse_material": ("csam", "child sexual abuse", "pédopornograph", "pedopornograph"),
     "non_consensual_intimate_imagery": ("revenge porn", "nudes", "intimate image", "photos intimes"),
     "impersonation": ("impersonat", "usurp", "fake account", "faux compte"),
     "doxxing": ("doxx", "doxing", "my address", "mon adresse"),

@@ -377,7 +377,7 @@ const addDays = (isoDate, days) => {
 
 class RelaisHelpCard extends HTMLElement {
   static observedAttributes = [
-    "country", "language", "age", "category", "danger", "timezone", "presentation", "api-base",
+    "country", "language", "age", "category", "danger", "timezone", "presentation", "api-base", "location-country",
     "lang", "reporter-url", "quick-exit-url", "quick-exit", "heading-level",
   ];
 
@@ -460,6 +460,8 @@ class RelaisHelpCard extends HTMLElement {
       const value = this.getAttribute(name);
       if (value) params.set(name, value);
     }
+    const location = this.getAttribute("location-country");
+    if (location) params.set("location_country", location);
     let zone = this.getAttribute("timezone");
     try {
       zone = zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -666,7 +668,9 @@ class RelaisHelpCard extends HTMLElement {
 
   channelItem(channel) {
     const t = this.texts();
-    const details = [t[channel.kind] || channel.kind, this.status(channel), channel.free ? t.free : ""].filter(Boolean);
+    const details = [
+      t[channel.kind] || channel.kind, this.status(channel), channel.free ? t.free : "", channel.abroad_label || "",
+    ].filter(Boolean);
     const open = channel.open_now;
     const label = open
       ? this.link(channel.uri, { class: "channel__link" }, icon(channel.kind), channel.label)
@@ -711,6 +715,7 @@ class RelaisHelpCard extends HTMLElement {
       const notice = this._state === "ready" ? this.notice() : "";
       if (notice) content.push(h("p", { class: "notice", part: "notice" }, notice));
       if (card.fallback) content.push(h("p", { class: "fallback", part: "fallback" }, t.fallback));
+      if (card.abroad_note) content.push(h("p", { class: "fallback", part: "abroad" }, card.abroad_note));
       if (card.country_source === "platform_default" && card.country) {
         content.push(h("p", { class: "fallback", part: "default-country" }, fill(t.defaultCountry, { country: this.region(card.country) })));
       }
