@@ -85,3 +85,14 @@ def test_the_operations_table_names_nothing_relais_does_not_read(
 ) -> None:
     stale = sorted(documented() - names_in_the_code() - names_asked_when_run(monkeypatch, tmp_path))
     assert not stale, f"docs/operations.md lists variables Relais no longer reads: {stale}"
+
+
+def test_every_literal_setting_has_a_line_in_env_example() -> None:
+    """`.env.example` is the file an operator copies: every name settings.py reads by name has a line there
+    (names built in a loop, like RELAIS_SLA_<CLASS>_HOURS, are in the operations table only)."""
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", example, flags=re.M))
+    read = set(LITERAL.findall(READERS[0].read_text()))
+    assert {"RELAIS_EVIDENCE_KEYS", "DATABASE_URL"} <= read
+    missing = sorted(read - listed)
+    assert not missing, f"add to .env.example: {missing}"
