@@ -123,6 +123,7 @@ class Notice(models.Model):
         max_length=80,
         blank=True,
         default="",
+        db_default="",
         help_text="pileons.target_of the notice's first item (the account, else the post); empty if none named.",
     )
     pileon = models.ForeignKey(
