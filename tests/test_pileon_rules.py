@@ -35,7 +35,7 @@ def test_a_report_after_now_does_not_count_and_the_rule_is_the_platforms() -> No
 
 @pytest.mark.parametrize("bad", [{"reports": 1}, {"window": timedelta(0)}])
 def test_a_rule_that_would_make_every_report_a_pile_on_is_refused(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"pile-on|window"):
         Rule(**bad)  # type: ignore[arg-type]
 
 
@@ -59,10 +59,14 @@ def test_the_account_comes_first_then_the_post_and_the_key_repeats_no_handle() -
     message = Item(kind="message", content_id="m-1", url="https://social.example/@bully/1")
     profile = Item(kind="profile", url="https://social.example/@bully")
     target = first_target([message, profile])
-    assert target is not None and target.kind == "account" and target.label == "https://social.example/@bully"
-    assert "bully" not in target.key and len(target.key) <= 80
+    assert target is not None
+    assert (target.kind, target.label) == ("account", "https://social.example/@bully")
+    assert "bully" not in target.key
+    assert len(target.key) <= 80
     post = first_target([message])
-    assert post is not None and post.kind == "post" and post.key.startswith("post:")
+    assert post is not None
+    assert post.kind == "post"
+    assert post.key.startswith("post:")
     assert first_target([Item(kind="message")]) is None
 
 
