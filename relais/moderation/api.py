@@ -172,7 +172,9 @@ def pileon_json(pileon: PileOn, now: datetime) -> dict[str, Any]:
         **pileon_summary_json(pileon, figures),
         "formed_at": iso(pileon.formed_at),
         "closed_at": iso(pileon.closed_at),
-        "members": [queue_item_json(m.notice, now, None, snippet=m.snippet) for m in services.pileon_members(pileon)],
+        "members": [
+            queue_item_json(m.notice, now, None, snippet=m.snippet) for m in services.pileon_members(pileon, now)
+        ],
     }
 
 

@@ -235,8 +235,14 @@ def _join_or_form(notice: Notice, target: pileons.Target) -> PileOn | None:
             pileon = _open_pileon(notice.platform_id, target.key)
             if pileon is None:
                 return None
-    undecided.filter(Q(pileon__isnull=True) | ~Q(pileon=pileon)).update(pileon=pileon)
-    if not pileon.minor and undecided.filter(reporter_age__lt=18).exists():
+        # Formed: every undecided notice about the target joins (older ones too: one account, one row).
+        undecided.update(pileon=pileon)
+        child = undecided.filter(reporter_age__lt=18).exists()
+    else:
+        # Joined: only the new notice, so a large pile-on costs a report no more than a small one.
+        joined = undecided.filter(pk=notice.pk).update(pileon=pileon)
+        child = bool(joined) and notice.reporter_age is not None and notice.reporter_age < 18
+    if not pileon.minor and child:
         pileon.minor = True
         pileon.save(update_fields=["minor"])
     if pileon.minor and pileon.helplines_alerted_at is None:
@@ -298,7 +304,7 @@ def alert_helplines(pileon: PileOn, now: datetime) -> None:
     pileon.save(update_fields=["helplines_alerted_at"])
 
 
-def pileon_members(pileon: PileOn, *, limit: int = 200) -> list[QueueItem]:
+def pileon_members(pileon: PileOn, now: datetime, *, limit: int = 200) -> list[QueueItem]:
     """A pile-on's undecided notices in queue order, each as a queue row of its own (decidable one by one),
     with its snippet: the first `limit` (the console and the API show that many)."""
     members = list(
@@ -308,7 +314,6 @@ def pileon_members(pileon: PileOn, *, limit: int = 200) -> list[QueueItem]:
         .order_by(*QUEUE_ORDER)[:limit]
     )
     snippets = _snippets(members)
-    now = pileon.formed_at
     return [
         QueueItem(n, priority_of(n, now), None, snippet=snippets.get(n.report_id, "") if n.report_id else "")
         for n in members

@@ -321,7 +321,7 @@ def pileon_page(request: HttpRequest, desk: Desk, pileon_id: uuid.UUID) -> HttpR
     closing them all without action, with a note."""
     pileon = access.get_pileon(desk.platform, pileon_id)
     now = clock.now()
-    members = services.pileon_members(pileon)
+    members = services.pileon_members(pileon, now)
     line = _pileon_line(pileon, services.pileon_figures([pileon.id]).get(pileon.id))
     rows = [_row(m.notice, now, None, snippet=m.snippet) for m in members]
     return render(
