@@ -31,7 +31,7 @@ def pile(w: World, n: int, *, account: str = BULLY, age: int | None = 30, start:
     ids = []
     for i in range(start, start + n):
         with time_machine.travel(T0 + timedelta(minutes=10 * i), tick=False):
-            reporter = {"country": "FR", "language": "fr", "pseudonym": f"u-{i}"}
+            reporter: dict[str, Any] = {"country": "FR", "language": "fr", "pseudonym": f"u-{i}"}
             if age is not None:
                 reporter["age"] = age
             ids.append(reported(w, f"r{i}", content=about(account, f"insulte numéro {i}"), reporter=reporter))
