@@ -7,397 +7,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("handoffs", "0002_access_actions_escalation_evidence"),
-        ("reports", "0001_initial"),
-        ("tenants", "0003_platform_country_platform_zone_moderator"),
+        ('handoffs', '0002_access_actions_escalation_evidence'),
+        ('reports', '0001_initial'),
+        ('tenants', '0003_platform_country_platform_zone_moderator'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Appeal",
+            name='Appeal',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                (
-                    "appellant",
-                    models.CharField(
-                        choices=[("reporter", "The reporter"), ("affected_user", "The user whose content it is")],
-                        max_length=20,
-                    ),
-                ),
-                ("reason", models.TextField(max_length=5000)),
-                ("received_at", models.DateTimeField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "Open"), ("upheld", "Decision upheld"), ("reversed", "Decision reversed")],
-                        default="open",
-                        max_length=10,
-                    ),
-                ),
-                ("decided_by_label", models.CharField(blank=True, max_length=200)),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                ("explanation", models.TextField(blank=True, max_length=5000)),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('appellant', models.CharField(choices=[('reporter', 'The reporter'), ('affected_user', 'The user whose content it is')], max_length=20)),
+                ('reason', models.TextField(max_length=5000)),
+                ('received_at', models.DateTimeField()),
+                ('status', models.CharField(choices=[('open', 'Open'), ('upheld', 'Decision upheld'), ('reversed', 'Decision reversed')], default='open', max_length=10)),
+                ('decided_by_label', models.CharField(blank=True, max_length=200)),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('explanation', models.TextField(blank=True, max_length=5000)),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name="Decision",
+            name='Decision',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                (
-                    "puid",
-                    models.CharField(
-                        help_text="The statement's id in the Transparency Database.", max_length=100, unique=True
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(choices=[("restricted", "Restricted"), ("no_action", "No action")], max_length=12),
-                ),
-                (
-                    "moderator_label",
-                    models.CharField(help_text="A person, or the platform's own moderator id (API).", max_length=200),
-                ),
-                ("decided_at", models.DateTimeField()),
-                ("manifestly_unfounded", models.BooleanField(default=False)),
-                (
-                    "summary",
-                    models.CharField(help_text="What was done, in words the notifier is shown.", max_length=500),
-                ),
-                (
-                    "statement",
-                    models.JSONField(blank=True, help_text="The statement of reasons body, if restricted.", null=True),
-                ),
-                (
-                    "informed_at",
-                    models.DateTimeField(help_text="When the notifier was informed: the appeal period starts."),
-                ),
-                ("appeal_deadline", models.DateTimeField()),
-                (
-                    "submitted_at",
-                    models.DateTimeField(blank=True, help_text="Accepted by the Transparency Database.", null=True),
-                ),
-                ("submission_attempts", models.PositiveIntegerField(default=0)),
-                ("submission_error", models.TextField(blank=True)),
-                ("submission_due_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "moderator",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
-                (
-                    "on_appeal",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="resulting_decisions",
-                        to="moderation.appeal",
-                    ),
-                ),
-                (
-                    "platform",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="tenants.platform"
-                    ),
-                ),
-                (
-                    "reversed_by",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="reverses",
-                        to="moderation.decision",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('puid', models.CharField(help_text="The statement's id in the Transparency Database.", max_length=100, unique=True)),
+                ('outcome', models.CharField(choices=[('restricted', 'Restricted'), ('no_action', 'No action')], max_length=12)),
+                ('moderator_label', models.CharField(help_text="A person, or the platform's own moderator id (API).", max_length=200)),
+                ('decided_at', models.DateTimeField()),
+                ('manifestly_unfounded', models.BooleanField(default=False)),
+                ('summary', models.CharField(help_text='What was done, in words the notifier is shown.', max_length=500)),
+                ('statement', models.JSONField(blank=True, help_text='The statement of reasons body, if restricted.', null=True)),
+                ('informed_at', models.DateTimeField(help_text='When the notifier was informed: the appeal period starts.')),
+                ('appeal_deadline', models.DateTimeField()),
+                ('submitted_at', models.DateTimeField(blank=True, help_text='Accepted by the Transparency Database.', null=True)),
+                ('submission_attempts', models.PositiveIntegerField(default=0)),
+                ('submission_error', models.TextField(blank=True)),
+                ('submission_due_at', models.DateTimeField(blank=True, null=True)),
+                ('moderator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('on_appeal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resulting_decisions', to='moderation.appeal')),
+                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='tenants.platform')),
+                ('reversed_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reverses', to='moderation.decision')),
             ],
         ),
         migrations.AddField(
-            model_name="appeal",
-            name="decision",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="appeals", to="moderation.decision"
-            ),
+            model_name='appeal',
+            name='decision',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='moderation.decision'),
         ),
         migrations.CreateModel(
-            name="Notice",
+            name='Notice',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("article_16", "Art. 16 notice (a user's report)"),
-                            ("trusted_flagger", "Trusted flagger (Art. 22)"),
-                            ("other_notification", "Other notification (a helpline without the status)"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "notifier",
-                    models.CharField(
-                        blank=True,
-                        help_text="Who sent it, for Art. 23: `reporter:<platform pseudonym>` or `helpline:<slug>`; empty if unknown.",
-                        max_length=220,
-                    ),
-                ),
-                ("category", models.CharField(max_length=40)),
-                ("danger_immediate", models.BooleanField(default=False)),
-                ("reporter_age", models.PositiveSmallIntegerField(blank=True, null=True)),
-                (
-                    "ground_kind",
-                    models.CharField(
-                        blank=True,
-                        choices=[("illegal", "Illegal content"), ("incompatible", "Against the terms")],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "ground",
-                    models.CharField(
-                        blank=True, help_text="The law or terms clause the notifier cites.", max_length=500
-                    ),
-                ),
-                ("explanation", models.TextField(blank=True, max_length=5000)),
-                (
-                    "content_positions",
-                    models.JSONField(default=list, help_text="Which reported items the notice is about."),
-                ),
-                ("received_at", models.DateTimeField()),
-                (
-                    "acknowledged_at",
-                    models.DateTimeField(help_text="When the notifier got the acknowledgement (Art. 16(4))."),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("open", "Open"),
-                            ("claimed", "Claimed"),
-                            ("decided", "Decided"),
-                            ("suspended", "Not processed (notifier suspended, Art. 23)"),
-                        ],
-                        default="open",
-                        max_length=12,
-                    ),
-                ),
-                ("claimed_label", models.CharField(blank=True, max_length=200)),
-                ("claimed_at", models.DateTimeField(blank=True, null=True)),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "case",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="notices",
-                        to="handoffs.case",
-                    ),
-                ),
-                (
-                    "claimed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="claimed_notices",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "helpline",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The escalating helpline; empty for a reporter's own notice.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="notices",
-                        to="tenants.helpline",
-                    ),
-                ),
-                (
-                    "platform",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="notices", to="tenants.platform"
-                    ),
-                ),
-                (
-                    "report",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="notices",
-                        to="reports.report",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('source', models.CharField(choices=[('article_16', "Art. 16 notice (a user's report)"), ('trusted_flagger', 'Trusted flagger (Art. 22)'), ('other_notification', 'Other notification (a helpline without the status)')], max_length=20)),
+                ('notifier', models.CharField(blank=True, help_text='Who sent it, for Art. 23: `reporter:<platform pseudonym>` or `helpline:<slug>`; empty if unknown.', max_length=220)),
+                ('category', models.CharField(max_length=40)),
+                ('danger_immediate', models.BooleanField(default=False)),
+                ('reporter_age', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('ground_kind', models.CharField(blank=True, choices=[('illegal', 'Illegal content'), ('incompatible', 'Against the terms')], max_length=12)),
+                ('ground', models.CharField(blank=True, help_text='The law or terms clause the notifier cites.', max_length=500)),
+                ('explanation', models.TextField(blank=True, max_length=5000)),
+                ('content_positions', models.JSONField(default=list, help_text='Which reported items the notice is about.')),
+                ('received_at', models.DateTimeField()),
+                ('acknowledged_at', models.DateTimeField(help_text='When the notifier got the acknowledgement (Art. 16(4)).')),
+                ('status', models.CharField(choices=[('open', 'Open'), ('claimed', 'Claimed'), ('decided', 'Decided'), ('suspended', 'Not processed (notifier suspended, Art. 23)')], default='open', max_length=12)),
+                ('claimed_label', models.CharField(blank=True, max_length=200)),
+                ('claimed_at', models.DateTimeField(blank=True, null=True)),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notices', to='handoffs.case')),
+                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='claimed_notices', to=settings.AUTH_USER_MODEL)),
+                ('helpline', models.ForeignKey(blank=True, help_text="The escalating helpline; empty for a reporter's own notice.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='tenants.helpline')),
+                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='tenants.platform')),
+                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notices', to='reports.report')),
             ],
         ),
         migrations.AddField(
-            model_name="decision",
-            name="notice",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="moderation.notice"
-            ),
+            model_name='decision',
+            name='notice',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='moderation.notice'),
         ),
         migrations.CreateModel(
-            name="NotifierStanding",
+            name='NotifierStanding',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("notifier", models.CharField(max_length=220)),
-                ("warned_at", models.DateTimeField(blank=True, null=True)),
-                ("suspended_until", models.DateTimeField(blank=True, null=True)),
-                ("reason", models.CharField(blank=True, max_length=300)),
-                (
-                    "platform",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifier_standings",
-                        to="tenants.platform",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('notifier', models.CharField(max_length=220)),
+                ('warned_at', models.DateTimeField(blank=True, null=True)),
+                ('suspended_until', models.DateTimeField(blank=True, null=True)),
+                ('reason', models.CharField(blank=True, max_length=300)),
+                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifier_standings', to='tenants.platform')),
             ],
         ),
         migrations.CreateModel(
-            name="TransparencyAccount",
+            name='TransparencyAccount',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "base_url",
-                    models.URLField(
-                        default="https://transparency.dsa.ec.europa.eu",
-                        help_text="The database's root URL.",
-                        max_length=500,
-                    ),
-                ),
-                ("token", models.CharField(max_length=500)),
-                ("active", models.BooleanField(default=True)),
-                (
-                    "platform",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="transparency_account",
-                        to="tenants.platform",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('base_url', models.URLField(default='https://transparency.dsa.ec.europa.eu', help_text="The database's root URL.", max_length=500)),
+                ('token', models.CharField(max_length=500)),
+                ('active', models.BooleanField(default=True)),
+                ('platform', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='transparency_account', to='tenants.platform')),
             ],
         ),
         migrations.CreateModel(
-            name="TrustedFlaggerStatus",
+            name='TrustedFlaggerStatus',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "authority",
-                    models.CharField(
-                        help_text="The awarding Digital Services Coordinator, e.g. Arcom.", max_length=200
-                    ),
-                ),
-                ("awarded_in", models.CharField(help_text="Country of the awarding authority.", max_length=2)),
-                (
-                    "scope",
-                    models.CharField(
-                        default="EU",
-                        help_text="EU for a DSA status (valid Union-wide), or the one country it covers.",
-                        max_length=2,
-                    ),
-                ),
-                ("areas", models.JSONField(help_text="Report categories within the designated area of expertise.")),
-                ("awarded_on", models.DateField()),
-                ("revoked_on", models.DateField(blank=True, null=True)),
-                ("source_url", models.URLField(help_text="Where the designation is published.", max_length=500)),
-                (
-                    "helpline",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="flagger_statuses",
-                        to="tenants.helpline",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('authority', models.CharField(help_text='The awarding Digital Services Coordinator, e.g. Arcom.', max_length=200)),
+                ('awarded_in', models.CharField(help_text='Country of the awarding authority.', max_length=2)),
+                ('scope', models.CharField(default='EU', help_text='EU for a DSA status (valid Union-wide), or the one country it covers.', max_length=2)),
+                ('areas', models.JSONField(help_text='Report categories within the designated area of expertise.')),
+                ('awarded_on', models.DateField()),
+                ('revoked_on', models.DateField(blank=True, null=True)),
+                ('source_url', models.URLField(help_text='Where the designation is published.', max_length=500)),
+                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flagger_statuses', to='tenants.helpline')),
             ],
         ),
         migrations.AddConstraint(
-            model_name="appeal",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", ["open", "upheld", "reversed"])), name="appeal_status_valid"
-            ),
+            model_name='appeal',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'upheld', 'reversed'])), name='appeal_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="appeal",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "open")),
-                fields=("decision", "appellant"),
-                name="appeal_one_open_per_side",
-            ),
+            model_name='appeal',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('decision', 'appellant'), name='appeal_one_open_per_side'),
         ),
         migrations.AddIndex(
-            model_name="notice",
-            index=models.Index(fields=["platform", "status", "received_at"], name="notice_queue"),
+            model_name='notice',
+            index=models.Index(fields=['platform', 'status', 'received_at'], name='notice_queue'),
         ),
         migrations.AddIndex(
-            model_name="notice",
-            index=models.Index(fields=["platform", "notifier", "received_at"], name="notice_by_notifier"),
+            model_name='notice',
+            index=models.Index(fields=['platform', 'notifier', 'received_at'], name='notice_by_notifier'),
         ),
         migrations.AddConstraint(
-            model_name="notice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("source__in", ["article_16", "trusted_flagger", "other_notification"])),
-                name="notice_source_valid",
-            ),
+            model_name='notice',
+            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['article_16', 'trusted_flagger', 'other_notification'])), name='notice_source_valid'),
         ),
         migrations.AddConstraint(
-            model_name="notice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", ["open", "claimed", "decided", "suspended"])),
-                name="notice_status_valid",
-            ),
+            model_name='notice',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'claimed', 'decided', 'suspended'])), name='notice_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="notice",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("source", "article_16")),
-                fields=("report",),
-                name="notice_one_article_16_per_report",
-            ),
+            model_name='notice',
+            constraint=models.UniqueConstraint(condition=models.Q(('source', 'article_16')), fields=('report',), name='notice_one_article_16_per_report'),
         ),
         migrations.AddIndex(
-            model_name="decision",
-            index=models.Index(fields=["platform", "decided_at"], name="decision_export"),
+            model_name='decision',
+            index=models.Index(fields=['platform', 'decided_at'], name='decision_export'),
         ),
         migrations.AddIndex(
-            model_name="decision",
-            index=models.Index(fields=["submission_due_at"], name="decision_submission_due"),
+            model_name='decision',
+            index=models.Index(fields=['submission_due_at'], name='decision_submission_due'),
         ),
         migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("outcome__in", ["restricted", "no_action"])), name="decision_outcome_valid"
-            ),
+            model_name='decision',
+            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['restricted', 'no_action'])), name='decision_outcome_valid'),
         ),
         migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("outcome", "no_action"), ("statement__isnull", True)),
-                    models.Q(("outcome", "restricted"), ("statement__isnull", False)),
-                    _connector="OR",
-                ),
-                name="decision_statement_iff_restricted",
-            ),
+            model_name='decision',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'no_action'), ('statement__isnull', True)), models.Q(('outcome', 'restricted'), ('statement__isnull', False)), _connector='OR'), name='decision_statement_iff_restricted'),
         ),
         migrations.AddConstraint(
-            model_name="notifierstanding",
-            constraint=models.UniqueConstraint(fields=("platform", "notifier"), name="standing_one_per_notifier"),
+            model_name='notifierstanding',
+            constraint=models.UniqueConstraint(fields=('platform', 'notifier'), name='standing_one_per_notifier'),
         ),
     ]
