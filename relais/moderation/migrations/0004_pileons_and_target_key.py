@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
             name="note",
             field=models.TextField(
                 blank=True,
+                db_default="",
                 help_text="The moderators' note for the record (a bulk close's); never sent.",
                 max_length=2000,
             ),
