@@ -202,7 +202,10 @@ class Decision(models.Model):
         "words Relais writes from the decision, in their language, when they read it.",
     )
     note = models.TextField(
-        max_length=2000, blank=True, db_default="", help_text="The moderators' note for the record (a bulk close's); never sent."
+        max_length=2000,
+        blank=True,
+        db_default="",
+        help_text="The moderators' note for the record (a bulk close's); never sent.",
     )
     statement = models.JSONField(null=True, blank=True, help_text="The statement of reasons body, if restricted.")
     informed_at = models.DateTimeField(help_text="When the notifier was informed: the appeal period starts.")
