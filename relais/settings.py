@@ -461,6 +461,19 @@ RELAIS_MISUSE_MIN_SHARE = float(os.environ.get("RELAIS_MISUSE_MIN_SHARE", "0.5")
 RELAIS_MISUSE_SUSPENSION_DAYS = float(os.environ.get("RELAIS_MISUSE_SUSPENSION_DAYS", "30"))
 """Art. 23: a notifier with WARN_AT manifestly unfounded notices in the window (and at least MIN_SHARE of
 their decided ones) is warned; at SUSPEND_AT after a warning, their notices go unprocessed for SUSPENSION_DAYS."""
+RELAIS_PILEON_REPORTS = int(os.environ.get("RELAIS_PILEON_REPORTS", "5"))
+RELAIS_PILEON_WINDOW_HOURS = float(os.environ.get("RELAIS_PILEON_WINDOW_HOURS", "24"))
+"""A pile-on (ADR 0034): at least REPORTS reports about one account or post within WINDOW_HOURS."""
+RELAIS_PILEON_PLATFORMS = {
+    slug.strip(): (int(reports), float(hours))
+    for slug, _, rule in (
+        entry.partition("=") for entry in os.environ.get("RELAIS_PILEON_PLATFORMS", "").split(",") if entry.strip()
+    )
+    for reports, _, hours in [rule.partition("/")]
+}
+"""Per-platform pile-on rules, `slug=reports/hours,…` (e.g. `mastodon-fr=3/6`); others use the two above."""
+if RELAIS_PILEON_REPORTS < 2 or any(r < 2 or h <= 0 for r, h in RELAIS_PILEON_PLATFORMS.values()):
+    raise ImproperlyConfigured("RELAIS_PILEON_*: a pile-on takes at least 2 reports in a positive window")
 RELAIS_TRANSPARENCY_BACKEND = os.environ.get("RELAIS_TRANSPARENCY_BACKEND", "http")
 """`http`: statements of reasons go to each platform's Transparency Database account (none: nothing is sent,
 the export API still has them); `console`: they are logged instead, for development (refused in production)."""

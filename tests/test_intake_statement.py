@@ -269,3 +269,24 @@ def test_a_country_from_the_platforms_default_is_written_alike_on_both_paths(pla
         False,
         False,
     ]
+
+
+def test_both_paths_store_the_same_target_key_and_form_one_pile_on(platform: Platform) -> None:
+    """ADR 0034: the key is computed from the same unsaved rows; four reports through the ORM and a fifth
+    through the statement (about the same account) form one pile-on of five."""
+    from relais.moderation.models import PileOn
+
+    for path, ident in ((receive_report_with_orm, "k-orm"), (receive_report, "k-sql")):
+        path(platform=platform, data=rich(ident), help_card=CARD, received_at=AT)
+    keys = set(
+        Notice.objects.filter(report__platform_report_id__in=["k-orm", "k-sql"]).values_list("target_key", flat=True)
+    )
+    assert len(keys) == 1
+    assert next(iter(keys)).startswith("account:")
+    for i in range(2):
+        receive_report_with_orm(platform=platform, data=rich(f"more-{i}"), help_card=CARD, received_at=AT)
+    assert not PileOn.objects.exists()
+    receive_report(platform=platform, data=rich("fifth"), help_card=CARD, received_at=AT)
+    pileon = PileOn.objects.get()
+    assert Notice.objects.filter(pileon=pileon).count() == 5
+    assert pileon.minor  # the rich report's reporter is 13

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from relais.directory.runtime import current
 from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
+from relais.moderation import wellness
 from relais.tenants import access as tenants_access
 from relais.tenants.models import Helpline, StaffMember
 from relais.tenants.services import set_blur_images
@@ -343,9 +345,23 @@ def _render_case(
             {"event": e, "words": readable.access_event_words(e.action, e.detail)} for e in reversed(view.access_log)
         ],
         help_card=_card_summary(view.help_card),
+        warning=_content_warning(case) if view.content is not None else None,
         **_platform_side(case, escalation_form),
     )
     return render(request, "handoffs/case.html", context, status=status)
+
+
+def _content_warning(case: Case) -> wellness.ContentWarning | None:
+    """The moderators' warning before the worst categories (ADR 0028), on the counsellor's case page too:
+    counsellors read the same content, and a child's self-harm or sexual images no less."""
+    report = case.report
+    if report is None:
+        return None
+    return wellness.content_warning(
+        report.category,
+        minor_involved=report.reporter_age is not None and report.reporter_age < 18,
+        language=wellness.console_language(get_language() or ""),
+    )
 
 
 def _failed(form: Any) -> bool:

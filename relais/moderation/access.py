@@ -11,7 +11,7 @@ from django.http import Http404
 
 from relais.handoffs.models import Case
 from relais.moderation import cursors, keyset
-from relais.moderation.models import Appeal, Decision, Notice
+from relais.moderation.models import Appeal, Decision, Notice, PileOn
 from relais.reports.models import Report
 from relais.tenants.models import Platform
 
@@ -39,6 +39,27 @@ def get_notice(platform: Platform, notice_id: str | uuid.UUID) -> Notice:
     if notice is None:
         raise Http404(NOT_FOUND)
     return notice
+
+
+def get_pileon(platform: Platform, pileon_id: str | uuid.UUID) -> PileOn:
+    """A pile-on of the platform's (ADR 0034); another platform's is a 404 like an unknown one."""
+    try:
+        wanted = _uuid(pileon_id)
+    except Http404:
+        raise Http404("No such pile-on") from None
+    pileon = PileOn.objects.filter(platform=platform, id=wanted).select_related("platform").first()
+    if pileon is None:
+        raise Http404("No such pile-on")
+    return pileon
+
+
+def notices_named(platform: Platform, notice_ids: list[uuid.UUID]) -> tuple[list[Notice], list[uuid.UUID]]:
+    """The platform's notices among `notice_ids`, in the order asked, and the ids that are not its own (another
+    platform's or none): a bulk request names the missing ones rather than deciding the rest."""
+    found = {
+        n.id: n for n in notices_of(platform).select_related("platform", "helpline", "report").filter(id__in=notice_ids)
+    }
+    return [found[i] for i in notice_ids if i in found], [i for i in notice_ids if i not in found]
 
 
 def get_decision(platform: Platform, decision_id: str | uuid.UUID) -> Decision:

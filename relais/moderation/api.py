@@ -27,16 +27,18 @@ from relais import clock, replica
 from relais.http import json_response, unknown_query
 from relais.moderation import access, services, summaries
 from relais.moderation import statement_of_reasons as sor
-from relais.moderation.models import Appeal, Decision, Notice
+from relais.moderation.models import Appeal, Decision, Notice, PileOn
 from relais.moderation.schemas import (
     AppealDecisionIn,
     AppealFilter,
     AppealIn,
     AppealOut,
+    BulkDecisionIn,
     DecisionIn,
     DecisionOut,
     ModeratorIn,
     NoticeOut,
+    PileOnOut,
     QueueFilter,
     QueueItemOut,
     StatementFilter,
@@ -105,6 +107,7 @@ def queue_item_json(
     *,
     grouped: Iterable[Notice] = (),
     snippet: str = "",
+    pileon: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     undecided = notice.status in services.OPEN_STATUSES
     priority = services.priority_of(notice, now) if undecided else None
@@ -139,11 +142,40 @@ def queue_item_json(
         "cursor": services.QueuePosition.of(notice).cursor if undecided else None,
         "grouped": [grouped_json(n) for n in grouped],
         "snippet": snippet or None,
+        "pileon": pileon,
+    }
+
+
+def pileon_summary_json(pileon: PileOn, figures: services.PileOnFigures | None) -> dict[str, Any]:
+    return {
+        "id": str(pileon.id),
+        "target_kind": pileon.target_kind,
+        "target": pileon.target_label,
+        "reports": figures.reports if figures else 0,
+        "notices": figures.notices if figures else 0,
+        "since": iso(pileon.started_at),
+        "last_at": iso(figures.last_at) if figures else None,
+        "minor": pileon.minor,
     }
 
 
 def queue_row_json(item: services.QueueItem, now: datetime) -> dict[str, Any]:
-    return queue_item_json(item.notice, now, item.track_record, grouped=item.grouped, snippet=item.snippet)
+    pileon = pileon_summary_json(item.pileon, item.pileon_figures) if item.pileon is not None else None
+    return queue_item_json(
+        item.notice, now, item.track_record, grouped=item.grouped, snippet=item.snippet, pileon=pileon
+    )
+
+
+def pileon_json(pileon: PileOn, now: datetime) -> dict[str, Any]:
+    figures = services.pileon_figures([pileon.id]).get(pileon.id)
+    return {
+        **pileon_summary_json(pileon, figures),
+        "formed_at": iso(pileon.formed_at),
+        "closed_at": iso(pileon.closed_at),
+        "members": [
+            queue_item_json(m.notice, now, None, snippet=m.snippet) for m in services.pileon_members(pileon, now)
+        ],
+    }
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -207,8 +239,11 @@ def notice_json(notice: Notice, now: datetime) -> dict[str, Any]:
     )
     undecided = notice.status in services.OPEN_STATUSES
     grouped = services.group_of(notice).exclude(pk=notice.pk).select_related("helpline") if undecided else []
+    pileon = None
+    if undecided and notice.pileon_id is not None and notice.pileon is not None:
+        pileon = pileon_summary_json(notice.pileon, services.pileon_figures([notice.pileon_id]).get(notice.pileon_id))
     return {
-        **queue_item_json(notice, now, record, grouped=grouped, snippet=services.snippet_of(notice)),
+        **queue_item_json(notice, now, record, grouped=grouped, snippet=services.snippet_of(notice), pileon=pileon),
         "ground_kind": notice.ground_kind or None,
         "ground": notice.ground or None,
         "explanation": notice.explanation or None,
@@ -228,6 +263,68 @@ def notice_json(notice: Notice, now: datetime) -> dict[str, Any]:
         "decisions": [decision_json(d) for d in access.decisions_on(notice)],
         "appeals": [appeal_json(a) for a in access.appeals_on(notice)],
     }
+
+
+# --- pile-ons and bulk close (ADR 0034) ---
+
+
+@router.get(
+    "/moderation/pileons/{pileon_id}",
+    response={200: PileOnOut, 401: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    summary="A pile-on: many reports about one account or post, its undecided notices in queue order",
+)
+def get_pileon(request: HttpRequest, pileon_id: str) -> HttpResponse:
+    pileon = access.get_pileon(_platform(request), pileon_id)
+    return json_response(200, pileon_json(pileon, clock.now()))
+
+
+@router.post(
+    "/moderation/pileons/{pileon_id}/decision",
+    response={201: list[DecisionOut], **WRITE_ERRORS, 503: ErrorOut},
+    summary="Decide a whole pile-on: every undecided notice of it, each its own decision, in one step",
+)
+def decide_pileon(request: HttpRequest, pileon_id: str, payload: DecisionIn) -> HttpResponse:
+    """Each notice gets its own decision and statement of reasons, and its notifier is told, as when decided
+    alone; in one transaction. 409 (nothing decided) when any of them is held by another moderator or every
+    one is decided already; a statement the Transparency Database would refuse is a 422 listing every field."""
+    platform = _platform(request)
+    pileon = access.get_pileon(platform, pileon_id)
+    try:
+        decisions = services.decide_pileon(
+            actor=ModeratorActor.api(platform, payload.moderator),
+            pileon=pileon,
+            data=payload.to_input(),
+            now=clock.now(),
+        )
+    except ModerationError as exc:
+        return refusal(exc, conflicts=CONFLICTS | {"pileon"})
+    return json_response(201, [decision_json(d) for d in decisions])
+
+
+@router.post(
+    "/moderation/notices/bulk-decision",
+    response={200: list[DecisionOut], **WRITE_ERRORS, 503: ErrorOut},
+    summary="Close up to 200 queue rows without action, with one note",
+)
+def bulk_decision(request: HttpRequest, payload: BulkDecisionIn) -> HttpResponse:
+    """Each row is decided "no action" as its own decision would be (its other notices about the same content
+    with it), each notifier told in plain words; `note` is kept on every decision and sent to no one. All or
+    nothing: an id that is not one of your notices is a 404 naming it, a notice held by another moderator or
+    not processed a 409, and nothing is decided. Idempotent: a notice decided already is left as it is and
+    its decision in force is in the answer, so sending the request again changes nothing. The answer lists
+    the decisions of the notices named, in the order named."""
+    platform = _platform(request)
+    ids = list(dict.fromkeys(payload.notice_ids))
+    notices, missing = access.notices_named(platform, ids)
+    if missing:
+        return json_response(404, {"detail": f"notice_ids: no such notice {missing[0]}"})
+    try:
+        decisions = services.bulk_close(
+            actor=ModeratorActor.api(platform, payload.moderator), notices=notices, note=payload.note, now=clock.now()
+        )
+    except ModerationError as exc:
+        return refusal(exc)
+    return json_response(200, [decision_json(d) for d in decisions])
 
 
 # --- the queue and one notice ---

@@ -49,6 +49,34 @@ class TrustedFlaggerStatus(models.Model):
         return f"{self.helpline} — {self.authority} ({self.awarded_on})"
 
 
+class PileOn(models.Model):
+    """Many reports about one account or post in a short time (pileons.Rule): one queue row (ADR 0034).
+
+    Formed at intake when the rule is met, it gathers the target's undecided notices and every later one
+    until none is left undecided (`closed_at`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="pileons")
+    target_key = models.CharField(max_length=80, help_text="pileons.target_of's key: an account's or a post's.")
+    target_kind = models.CharField(max_length=7, choices=[("account", "Account"), ("post", "Post")])
+    target_label = models.CharField(max_length=2048, help_text="The account's handle or the post's URL, as reported.")
+    started_at = models.DateTimeField(help_text="When its first report was received.")
+    formed_at = models.DateTimeField(help_text="When the rule was met.")
+    minor = models.BooleanField(default=False, help_text="A reporter under 18 is among its reporters.")
+    helplines_alerted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When its last undecided notice was decided.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "target_key"], condition=models.Q(closed_at__isnull=True), name="pileon_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pile-on on {self.target_kind} {self.target_label}"
+
+
 class Notice(models.Model):
     """A notice to a platform (DSA Art. 16): every report is one; a helpline's escalation is another."""
 
@@ -91,6 +119,16 @@ class Notice(models.Model):
     queue_rank = models.PositiveSmallIntegerField(
         help_text="priority.queue_rank of the notice's facts: the queue is ordered by it, then by received_at."
     )
+    target_key = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="pileons.target_of the notice's first item (the account, else the post); empty if none named.",
+    )
+    pileon = models.ForeignKey(
+        PileOn, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices", db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -114,6 +152,18 @@ class Notice(models.Model):
                 fields=["platform", "queue_rank", "received_at", "id"],
                 condition=models.Q(status__in=["open", "claimed"]),
                 name="notice_priority",
+            ),
+            # Pile-ons (ADR 0034): a target's undecided notices in the window, counted at intake.
+            models.Index(
+                fields=["platform", "target_key", "received_at"],
+                condition=models.Q(status__in=["open", "claimed"]),
+                name="notice_target",
+            ),
+            # A pile-on's undecided notices in queue order: the queue's probe for the row's leader, and its members.
+            models.Index(
+                fields=["pileon", "queue_rank", "received_at", "id"],
+                condition=models.Q(status__in=["open", "claimed"]),
+                name="notice_pileon_queue",
             ),
         ]
 
@@ -150,6 +200,12 @@ class Decision(models.Model):
         blank=True,
         help_text="The moderator's own words for the notifier, shown as written. Empty: the notifier reads plain "
         "words Relais writes from the decision, in their language, when they read it.",
+    )
+    note = models.TextField(
+        max_length=2000,
+        blank=True,
+        db_default="",
+        help_text="The moderators' note for the record (a bulk close's); never sent.",
     )
     statement = models.JSONField(null=True, blank=True, help_text="The statement of reasons body, if restricted.")
     informed_at = models.DateTimeField(help_text="When the notifier was informed: the appeal period starts.")

@@ -8,6 +8,7 @@ name in the message: the client fixes what it sent, and can still match the data
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -329,6 +330,19 @@ class GroupedNoticeOut(Schema):
     received_at: datetime
 
 
+class PileOnSummaryOut(Schema):
+    """The pile-on a queue row stands for (ADR 0034): many reports about one account or post."""
+
+    id: str
+    target_kind: Literal["account", "post"]
+    target: str = Field(description="The account's handle, or the post's URL, as the first report named it")
+    reports: int = Field(description="Undecided reports in it")
+    notices: int = Field(description="Undecided notices in it (reports and helplines' escalations)")
+    since: datetime = Field(description="When its first report was received")
+    last_at: datetime | None = Field(description="When its latest undecided notice was received")
+    minor: bool = Field(description="A reporter under 18 is among them: the platform's partner helplines were told")
+
+
 class QueueItemOut(Schema):
     id: str
     source: Literal["article_16", "trusted_flagger", "other_notification"]
@@ -356,6 +370,11 @@ class QueueItemOut(Schema):
     snippet: str | None = Field(
         description=f"The first {SNIPPET_LENGTH} characters or so of the reported text, as the report sent it "
         "(whitespace folded; null when the report had no text or was purged)"
+    )
+    pileon: PileOnSummaryOut | None = Field(
+        default=None,
+        description="The pile-on this row leads (ADR 0034): its other notices are not rows of their own; "
+        "`GET /moderation/pileons/{id}` lists them, `POST /moderation/pileons/{id}/decision` decides them all",
     )
 
 
@@ -539,3 +558,24 @@ def notifier_notice_json(notice: Notice) -> dict[str, Any]:
         if latest
         else None,
     }
+
+
+class PileOnOut(PileOnSummaryOut):
+    formed_at: datetime
+    closed_at: datetime | None = Field(description="When its last notice was decided; null while any is undecided")
+    members: list[QueueItemOut] = Field(
+        description="Its undecided notices in queue order (the first 200), each decidable on its own "
+        "(`POST /moderation/notices/{id}/decision`)"
+    )
+
+
+class BulkDecisionIn(StrictIn):
+    moderator: ModeratorRef
+    notice_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=200)] = Field(
+        description="Queue rows to close without action (at most 200; each row's other notices about the same "
+        "content are closed with it, ADR 0027)"
+    )
+    note: Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN)] = Field(
+        description="Why they are closed: kept on each decision for the record, never sent; notifiers read "
+        "plain words in their language"
+    )

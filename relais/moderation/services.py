@@ -8,8 +8,9 @@ tenant hears).
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -17,15 +18,15 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from relais import replica
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import appeals, cursors, flaggers, keyset, misuse
+from relais.moderation import appeals, cursors, flaggers, keyset, misuse, pileons
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -37,15 +38,18 @@ from relais.moderation.models import (
     NoticeStatus,
     NotifierStanding,
     Outcome,
+    PileOn,
     Source,
     TransparencyAccount,
     TrustedFlaggerStatus,
 )
 from relais.reports.models import Report, ReportedContent
-from relais.tenants.models import Moderator, Platform
+from relais.tenants.models import Helpline, Moderator, Platform
 from relais.webhooks import events
 
 OPEN_STATUSES = (NoticeStatus.OPEN, NoticeStatus.CLAIMED)
+
+log = logging.getLogger(__name__)
 
 
 class ModerationError(ValueError):
@@ -127,10 +131,27 @@ def _suspended(platform: Platform, notifier: str, now: datetime) -> bool:
 # --- notices in ---
 
 
-def article_16_notice(report: Report, *, suspended: bool) -> Notice:
+def target_of_items(items: Iterable[ReportedContent]) -> pileons.Target | None:
+    """What reported items are about, for pile-ons (ADR 0034): the first item's author, else the item."""
+    return pileons.first_target(
+        pileons.Item(
+            author_profile_url=c.author_profile_url,
+            author_handle=c.author_handle,
+            content_id=c.content_id,
+            url=c.url,
+            kind=c.kind,
+        )
+        for c in sorted(items, key=lambda c: c.position)
+    )
+
+
+def article_16_notice(report: Report, *, suspended: bool, content: Sequence[ReportedContent] = ()) -> Notice:
     """The Art. 16 notice every report also is, not yet saved: acknowledged by the very answer that carries
-    the help card. Report intake on PostgreSQL writes it from these values in its single statement."""
+    the help card. Report intake on PostgreSQL writes it from these values in its single statement, so the
+    target key (`content`'s) is the same on both paths."""
+    target = target_of_items(content)
     notice = Notice(
+        target_key=target.key if target is not None else "",
         platform=report.platform,
         report=report,
         source=Source.ARTICLE_16,
@@ -147,12 +168,164 @@ def article_16_notice(report: Report, *, suspended: bool) -> Notice:
     return ranked(notice)
 
 
-def open_article_16_notice(report: Report) -> Notice:
+def open_article_16_notice(report: Report, content: Sequence[ReportedContent] = ()) -> Notice:
     """Called inside report intake's transaction: the notice exists exactly when the report does."""
     notifier = notifier_of_reporter(report.reporter_pseudonym)
-    notice = article_16_notice(report, suspended=_suspended(report.platform, notifier, report.received_at))
+    notice = article_16_notice(
+        report, suspended=_suspended(report.platform, notifier, report.received_at), content=content
+    )
     notice.save(force_insert=True)
     return notice
+
+
+# --- pile-ons (ADR 0034) ---
+
+
+def pileon_rule(platform: Platform) -> pileons.Rule:
+    reports, hours = settings.RELAIS_PILEON_PLATFORMS.get(
+        platform.slug, (settings.RELAIS_PILEON_REPORTS, settings.RELAIS_PILEON_WINDOW_HOURS)
+    )
+    return pileons.Rule(reports=reports, window=timedelta(hours=hours))
+
+
+def note_target(*, notice: Notice, content: Sequence[ReportedContent]) -> PileOn | None:
+    """After intake (both paths): the new notice joins its target's open pile-on, or forms one when the rule
+    is met. Never fails the intake: the report and its help card are already there, and a pile-on missed
+    is only a queue less tidy, so a database error is logged and the report stands alone."""
+    target = target_of_items(content)
+    if target is None:
+        return None
+    try:
+        with transaction.atomic():
+            return _join_or_form(notice, target)
+    except DatabaseError:
+        log.exception("pile-on check failed for notice %s", notice.pk)
+        return None
+
+
+def _open_pileon(platform_id: int, key: str) -> PileOn | None:
+    return PileOn.objects.filter(platform_id=platform_id, target_key=key, closed_at__isnull=True).first()
+
+
+def _join_or_form(notice: Notice, target: pileons.Target) -> PileOn | None:
+    now = notice.received_at
+    undecided = Notice.objects.filter(platform_id=notice.platform_id, target_key=target.key, status__in=OPEN_STATUSES)
+    pileon = _open_pileon(notice.platform_id, target.key)
+    if pileon is None:
+        rule = pileon_rule(notice.platform)
+        # At most `reports` rows read, by the `notice_target` index: the count stops at the threshold.
+        received = list(
+            undecided.filter(source=Source.ARTICLE_16, received_at__gt=rule.since(now))
+            .order_by("-received_at")
+            .values_list("received_at", flat=True)[: rule.reports]
+        )
+        if not rule.forms(received, now):
+            return None
+        first = undecided.aggregate(first=Min("received_at"))["first"] or now
+        try:
+            with transaction.atomic():
+                pileon = PileOn.objects.create(
+                    platform_id=notice.platform_id,
+                    target_key=target.key,
+                    target_kind=target.kind,
+                    target_label=target.label[:2048],
+                    started_at=first,
+                    formed_at=now,
+                )
+        except IntegrityError:  # formed meanwhile by a concurrent report about the same target
+            pileon = _open_pileon(notice.platform_id, target.key)
+            if pileon is None:
+                return None
+        # Formed: every undecided notice about the target joins (older ones too: one account, one row).
+        undecided.update(pileon=pileon)
+        child = undecided.filter(reporter_age__lt=18).exists()
+    else:
+        # Joined: only the new notice, so a large pile-on costs a report no more than a small one.
+        joined = undecided.filter(pk=notice.pk).update(pileon=pileon)
+        child = bool(joined) and notice.reporter_age is not None and notice.reporter_age < 18
+    if not pileon.minor and child:
+        pileon.minor = True
+        pileon.save(update_fields=["minor"])
+    if pileon.minor and pileon.helplines_alerted_at is None:
+        alert_helplines(pileon, now)
+    return pileon
+
+
+@dataclass(frozen=True)
+class PileOnFigures:
+    """What a pile-on's row says: its undecided reports and notices, and when the first and last came."""
+
+    reports: int
+    notices: int
+    first_at: datetime | None
+    last_at: datetime | None
+    category: str = ""
+
+
+def pileon_figures(pileon_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PileOnFigures]:
+    """One grouped query for the pile-ons on a queue page (by the `notice_pileon_queue` index)."""
+    wanted = set(pileon_ids)
+    if not wanted:
+        return {}
+    rows = (
+        Notice.objects.filter(pileon_id__in=wanted, status__in=OPEN_STATUSES)
+        .values("pileon_id")
+        .annotate(
+            reports=Count("report_id", distinct=True),
+            notices=Count("id"),
+            first_at=Min("received_at"),
+            last_at=Max("received_at"),
+        )
+    )
+    return {
+        r["pileon_id"]: PileOnFigures(
+            reports=r["reports"], notices=r["notices"], first_at=r["first_at"], last_at=r["last_at"]
+        )
+        for r in rows
+    }
+
+
+def partner_helplines(platform: Platform) -> list[Helpline]:
+    """The helplines that work with the platform: those holding a case shared from one of its reports."""
+    return list(Helpline.objects.filter(cases__report__platform=platform).distinct().order_by("slug"))
+
+
+def alert_helplines(pileon: PileOn, now: datetime) -> None:
+    """Tell the platform's partner helplines that a child is the target of a pile-on: the platform, how many
+    reports since when, the category — nothing about anyone (ADR 0007: no report content without the
+    reporter's consent). A helpline that wants to act asks the platform, or waits for a reporter to share."""
+    members = Notice.objects.filter(pileon=pileon, status__in=OPEN_STATUSES)
+    reports = members.aggregate(n=Count("report_id", distinct=True))["n"]
+    category = (
+        members.values("category").annotate(n=Count("id")).order_by("-n", "category").values_list("category", flat=True)
+    ).first() or ""
+    for helpline in partner_helplines(pileon.platform):
+        events.pileon_against_minor(pileon=pileon, helpline=helpline, reports=reports, category=category, now=now)
+    pileon.helplines_alerted_at = now
+    pileon.save(update_fields=["helplines_alerted_at"])
+
+
+def pileon_members(pileon: PileOn, now: datetime, *, limit: int = 200) -> list[QueueItem]:
+    """A pile-on's undecided notices in queue order, each as a queue row of its own (decidable one by one),
+    with its snippet: the first `limit` (the console and the API show that many)."""
+    members = list(
+        Notice.objects.filter(pileon=pileon, status__in=OPEN_STATUSES)
+        .select_related("helpline")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by(*QUEUE_ORDER)[:limit]
+    )
+    snippets = _snippets(members)
+    return [
+        QueueItem(n, priority_of(n, now), None, snippet=snippets.get(n.report_id, "") if n.report_id else "")
+        for n in members
+    ]
+
+
+def _close_pileon_if_done(pileon_id: uuid.UUID | None, now: datetime) -> None:
+    if pileon_id is None:
+        return
+    if not Notice.objects.filter(pileon_id=pileon_id, status__in=OPEN_STATUSES).exists():
+        PileOn.objects.filter(pk=pileon_id, closed_at__isnull=True).update(closed_at=now)
 
 
 def flagger_standing(case: Case, category: str, now: datetime) -> flaggers.Standing:
@@ -235,7 +408,16 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
             acknowledged_at=now,
             status=NoticeStatus.SUSPENDED if _suspended(report.platform, notifier, now) else NoticeStatus.OPEN,
         )
+        escalated_items = [c for c in report.content.all() if c.position in positions]
+        target = target_of_items(escalated_items)
+        notice.target_key = target.key if target is not None else ""
         ranked(notice).save(force_insert=True)
+        if target is not None and notice.status == NoticeStatus.OPEN:
+            # An escalation joins its target's open pile-on; it does not form one (it is not another report).
+            open_ = _open_pileon(notice.platform_id, target.key)
+            if open_ is not None:
+                Notice.objects.filter(pk=notice.pk).update(pileon=open_)
+                notice.pileon = open_
         before = locked.status
         locked.status = CaseStatus.ESCALATED
         locked.updated_at = now
@@ -283,6 +465,8 @@ class QueueItem:
     track_record: TrackRecord | None
     grouped: tuple[Notice, ...] = ()
     snippet: str = ""
+    pileon: PileOn | None = None
+    pileon_figures: PileOnFigures | None = None
 
     @property
     def notices(self) -> int:
@@ -407,6 +591,7 @@ QUEUE_ROW_FIELDS = (
     "claimed_at",
     "queue_rank",
     "content_positions",
+    "pileon_id",
     "helpline__name",
     "helpline__directory_id",
 )
@@ -426,6 +611,19 @@ def _ahead_in_its_group() -> Exists:
         Notice.objects.filter(
             platform_id=OuterRef("platform_id"), report_id=OuterRef("report_id"), status__in=OPEN_STATUSES
         ).filter(
+            Q(queue_rank__lt=OuterRef("queue_rank"))
+            | Q(queue_rank=OuterRef("queue_rank"), received_at__lt=OuterRef("received_at"))
+            | Q(queue_rank=OuterRef("queue_rank"), received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
+        )
+    )
+
+
+def _ahead_in_its_pileon() -> Exists:
+    """An undecided notice of the same pile-on before the outer one in the queue's order (ADR 0034): a pile-on is
+    one row, led by its notice of highest priority, as a report's notices are (`_ahead_in_its_group`). Read by
+    the `notice_pileon_queue` index; a notice in no pile-on compares NULL and finds none."""
+    return Exists(
+        Notice.objects.filter(pileon_id=OuterRef("pileon_id"), status__in=OPEN_STATUSES).filter(
             Q(queue_rank__lt=OuterRef("queue_rank"))
             | Q(queue_rank=OuterRef("queue_rank"), received_at__lt=OuterRef("received_at"))
             | Q(queue_rank=OuterRef("queue_rank"), received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
@@ -481,7 +679,11 @@ def queue(
     `limit` first ones after `after`: one row per reported content, led by its notice of highest priority,
     with the group's other undecided notices (ADR 0027). Grouped, ordered and cut in SQL; the page's groups,
     snippets and notifiers' track records in one query each."""
-    notices = Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES).filter(~_ahead_in_its_group())
+    notices = (
+        Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
+        .filter(~_ahead_in_its_group())
+        .filter(~_ahead_in_its_pileon())
+    )
     if after is not None:
         notices = notices.filter(keyset.after(QUEUE_ORDER, (after.queue_rank, after.received_at, after.notice_id)))
     page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
@@ -499,6 +701,9 @@ def queue(
             grouped.setdefault(cast(uuid.UUID, other.report_id), []).append(other)
     snippets = _snippets(page)
     records = track_records(platform, (n.notifier for n in page), now)
+    pileon_ids = {n.pileon_id for n in page if n.pileon_id is not None}
+    piles = {p.id: p for p in PileOn.objects.filter(id__in=pileon_ids)} if pileon_ids else {}
+    figures = pileon_figures(pileon_ids)
     return [
         QueueItem(
             n,
@@ -506,6 +711,8 @@ def queue(
             records.get(n.notifier),
             grouped=tuple(grouped.get(n.report_id, ())) if n.report_id is not None else (),
             snippet=snippets.get(n.report_id, "") if n.report_id is not None else "",
+            pileon=piles.get(n.pileon_id) if n.pileon_id is not None else None,
+            pileon_figures=figures.get(n.pileon_id) if n.pileon_id is not None else None,
         )
         for n in page
     ]
@@ -582,6 +789,7 @@ class DecisionInput:
     end_dates: Mapping[str, date | None] = field(default_factory=dict)
     manifestly_unfounded: bool = False
     summary: str = ""
+    note: str = ""
 
 
 def _zone(platform: Platform) -> ZoneInfo:
@@ -681,6 +889,7 @@ def _new_decision(
         decided_at=now,
         manifestly_unfounded=data.manifestly_unfounded and data.outcome == Outcome.NO_ACTION,
         summary=_summary(data),
+        note=data.note.strip()[:2000],
         statement=statement,
         informed_at=now,
         appeal_deadline=appeals.appeal_deadline(now, _zone(notice.platform), settings.RELAIS_APPEAL_MONTHS),
@@ -742,6 +951,7 @@ def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: d
         locked.save(update_fields=["status", "decided_at"])
         verdict = _apply_misuse(locked, now) if decision.manifestly_unfounded else None
         events.notice_decided(notice=locked, decision=decision, now=now, standing=verdict)
+        _close_pileon_if_done(locked.pileon_id, now)
     _enqueue_submission(decision)
     return decision
 
@@ -760,6 +970,65 @@ def decide_group(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, 
             except ModerationError as exc:
                 other.refresh_from_db(fields=["status", "claimed_label"])
                 raise GroupRefused(other, exc) from None
+    return decisions
+
+
+def decide_pileon(*, actor: ModeratorActor, pileon: PileOn, data: DecisionInput, now: datetime) -> list[Decision]:
+    """Decide a whole pile-on (ADR 0034): every undecided notice of it, in queue order, by `decide` — each its
+    own decision, statement of reasons and notifier told — in one transaction, or none if any is refused (held
+    by another moderator: GroupRefused, a 409)."""
+    with transaction.atomic():
+        PileOn.objects.select_for_update().get(pk=pileon.pk)
+        members = list(Notice.objects.filter(pileon=pileon, status__in=OPEN_STATUSES).order_by(*QUEUE_ORDER))
+        if not members:
+            raise ModerationError("pileon", "every report of this pile-on is decided already")
+        decisions = []
+        for member in members:
+            try:
+                decisions.append(decide(actor=actor, notice=member, data=data, now=now))
+            except DecisionRefused:
+                raise
+            except ModerationError as exc:
+                member.refresh_from_db(fields=["status", "claimed_label"])
+                raise GroupRefused(member, exc) from None
+    return decisions
+
+
+BULK_MAX = 200
+"""Notices one bulk close may name: a page of the console's queue, twice over."""
+
+
+def bulk_close(*, actor: ModeratorActor, notices: Sequence[Notice], note: str, now: datetime) -> list[Decision]:
+    """Close queue rows as "no action" with one note (ADR 0034): each row as its decision would (`decide_group`:
+    the row's other notices about the same content too), each notice its own decision, its notifier told in
+    plain words; the note is kept on every decision, for the record, and sent to no one. All in one
+    transaction, or nothing. A notice decided already is left as it is and its decision in force returned, so
+    sending the same request again changes nothing."""
+    note = note.strip()
+    if not note or len(note) > 2000:
+        raise ModerationError("note", "say why these are closed without action (at most 2,000 characters)")
+    if not notices:
+        raise ModerationError("notice_ids", "name at least one notice")
+    if len(notices) > BULK_MAX:
+        raise ModerationError("notice_ids", f"at most {BULK_MAX} notices at once")
+    data = DecisionInput(outcome=Outcome.NO_ACTION, facts=note, note=note)
+    decisions: list[Decision] = []
+    with transaction.atomic():
+        for notice in notices:
+            notice.refresh_from_db(fields=["status"])
+            if notice.status == NoticeStatus.DECIDED:
+                in_force = current_decision(notice)
+                if in_force is not None:
+                    decisions.append(in_force)
+                continue
+            try:
+                decisions.append(decide_group(actor=actor, notice=notice, data=data, now=now)[0])
+            except GroupRefused:
+                raise
+            except DecisionRefused:
+                raise
+            except ModerationError as exc:
+                raise GroupRefused(notice, exc) from None
     return decisions
 
 

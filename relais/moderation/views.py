@@ -13,7 +13,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
@@ -50,6 +50,7 @@ from relais.moderation.models import (
     Notice,
     NoticeStatus,
     Outcome,
+    PileOn,
     TransparencyAccount,
 )
 from relais.moderation.readable import statement_in_words
@@ -170,11 +171,28 @@ class Row:
     record: TrackRecord | None
     grouped: tuple[Grouped, ...] = ()
     snippet: str = ""
+    pileon: PileOnLine | None = None
 
     @property
     def notices(self) -> int:
         """The notices the row stands for: deciding it decides them all (ADR 0027)."""
         return 1 + len(self.grouped)
+
+
+@dataclass(frozen=True)
+class PileOnLine:
+    """A pile-on as its row says it: "12 reports about @x in 3 h" (ADR 0034)."""
+
+    pileon: PileOn
+    reports: int
+    span: str
+
+
+def _pileon_line(pileon: PileOn | None, figures: services.PileOnFigures | None) -> PileOnLine | None:
+    if pileon is None or figures is None:
+        return None
+    last = figures.last_at or pileon.started_at
+    return PileOnLine(pileon=pileon, reports=figures.reports, span=span(last - pileon.started_at))
 
 
 @dataclass(frozen=True)
@@ -237,7 +255,13 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         except ValueError:
             return redirect("moderation:queue")  # an old or mangled link: back to the top of the queue
     items = services.queue(desk.platform, now, limit=QUEUE_PAGE_SIZE, after=after)
-    rows = [_row(i.notice, now, i.track_record, grouped=i.grouped, snippet=i.snippet) for i in items]
+    rows = [
+        replace(
+            _row(i.notice, now, i.track_record, grouped=i.grouped, snippet=i.snippet),
+            pileon=_pileon_line(i.pileon, i.pileon_figures),
+        )
+        for i in items
+    ]
     following = services.QueuePosition.of(items[-1].notice).cursor if len(items) == QUEUE_PAGE_SIZE else None
     return render(
         request,
@@ -285,6 +309,97 @@ def decided(request: HttpRequest, desk: Desk) -> HttpResponse:
         "moderation/decided.html",
         _context(desk, nav="decided", rows=rows, page=page, suspended=suspended, outcome_labels=forms.OUTCOME_LABELS),
     )
+
+
+# --- pile-ons and bulk close (ADR 0034) ---
+
+
+@require_GET
+@desk_view
+def pileon_page(request: HttpRequest, desk: Desk, pileon_id: uuid.UUID) -> HttpResponse:
+    """A pile-on's reports in queue order, each opening its own notice page to be decided alone; and one form
+    closing them all without action, with a note."""
+    pileon = access.get_pileon(desk.platform, pileon_id)
+    now = clock.now()
+    members = services.pileon_members(pileon, now)
+    line = _pileon_line(pileon, services.pileon_figures([pileon.id]).get(pileon.id))
+    rows = [_row(m.notice, now, None, snippet=m.snippet) for m in members]
+    return render(
+        request,
+        "moderation/pileon.html",
+        _context(desk, nav="queue", pileon=pileon, line=line, rows=rows, note_max=2000),
+    )
+
+
+def _bulk_refusal(exc: services.ModerationError) -> str:
+    if isinstance(exc, services.GroupRefused) and exc.held_by:
+        return _("Nothing was closed: %(name)s is working on one of these notices.") % {"name": exc.held_by}
+    if exc.field == "note":
+        return _("Nothing was closed: write a note saying why (at most 2,000 characters).")
+    if exc.field == "notice_ids":
+        return _("Nothing was closed: select at least one notice, at most 200.")
+    return _("Nothing was closed: %(reason)s") % {"reason": exc.message}
+
+
+@require_POST
+@desk_view
+def bulk_close(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """Selected queue rows closed as "no action" with one note, all or none (services.bulk_close)."""
+    ids = []
+    for value in request.POST.getlist("notice"):
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            raise Http404(access.NOT_FOUND) from None
+    notices, missing = access.notices_named(desk.platform, list(dict.fromkeys(ids)))
+    if missing:
+        raise Http404(access.NOT_FOUND)
+    try:
+        decisions = services.bulk_close(
+            actor=desk.actor, notices=notices, note=request.POST.get("note", ""), now=clock.now()
+        )
+    except services.ModerationError as exc:
+        messages.error(request, _bulk_refusal(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notice closed without action; its notifier is told.",
+                "%(count)d notices closed without action; each notifier is told.",
+                len(decisions),
+            )
+            % {"count": len(decisions)},
+        )
+        logger.info("moderator %s closed %d notices in bulk", desk.actor.user_id, len(decisions))
+    return redirect("moderation:queue")
+
+
+@require_POST
+@desk_view
+def pileon_close(request: HttpRequest, desk: Desk, pileon_id: uuid.UUID) -> HttpResponse:
+    """The whole pile-on closed without action, with a note: each report its own decision, in one step."""
+    pileon = access.get_pileon(desk.platform, pileon_id)
+    note = request.POST.get("note", "").strip()
+    if not note or len(note) > 2000:
+        messages.error(request, _bulk_refusal(services.ModerationError("note", "")))
+        return redirect("moderation:pileon", pileon_id=pileon.pk)
+    data = services.DecisionInput(outcome="no_action", facts=note, note=note)
+    try:
+        decisions = services.decide_pileon(actor=desk.actor, pileon=pileon, data=data, now=clock.now())
+    except services.ModerationError as exc:
+        messages.error(request, _bulk_refusal(exc))
+        return redirect("moderation:pileon", pileon_id=pileon.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notice closed without action; its notifier is told.",
+            "%(count)d notices closed without action; each notifier is told.",
+            len(decisions),
+        )
+        % {"count": len(decisions)},
+    )
+    logger.info("moderator %s closed pile-on %s (%d notices)", desk.actor.user_id, pileon.pk, len(decisions))
+    return redirect("moderation:queue")
 
 
 # --- one notice ---

@@ -30,7 +30,7 @@ from django.db.models import AutoField, Field, Model
 from relais import clock
 from relais.evidence.sealed_text import SealedTextField
 from relais.moderation.models import Notice, NoticeStatus, NotifierStanding
-from relais.moderation.services import article_16_notice
+from relais.moderation.services import article_16_notice, note_target
 from relais.reports import services
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ReportIn
@@ -53,10 +53,12 @@ def receive_report(
         body=envelope(event_types.REPORT_CREATED, webhook_events.report_created_data(report), received_at),
         now=clock.now(),
     )
+    content = services.new_content(report, data)
+    notice = article_16_notice(report, suspended=False, content=content)
     values: dict[str, Any] = {
         "report": _record(report),
-        "content": "[" + ",".join(_record(item) for item in services.new_content(report, data)) + "]",
-        "notice": _record(article_16_notice(report, suspended=False)),
+        "content": "[" + ",".join(_record(item) for item in content) + "]",
+        "notice": _record(notice),
         "delivery": _record(delivery),
         "suspended": NoticeStatus.SUSPENDED.value,
     }
@@ -76,6 +78,9 @@ def receive_report(
         return existing, False
     report._state.adding = False
     report._state.db = connection.alias
+    # As services.receive_report_with_orm: the pile-on check, after the report is stored (ADR 0034). The
+    # statement may have written the notice as suspended; note_target reads only undecided notices.
+    note_target(notice=notice, content=content)
     return report, True
 
 

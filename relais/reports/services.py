@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from relais.directory.routing import HelpRequest
 from relais.evidence import reported
-from relais.moderation.services import open_article_16_notice
+from relais.moderation.services import note_target, open_article_16_notice
 from relais.reports import links
 from relais.reports.models import Report, ReportedContent
 from relais.reports.schemas import ContentIn, ReportIn, strip_control
@@ -155,9 +155,9 @@ def receive_report_with_orm(
         with transaction.atomic():
             report = new_report(platform=platform, data=data, help_card=help_card, received_at=received_at)
             report.save(force_insert=True)
-            ReportedContent.objects.bulk_create(new_content(report, data))
+            content = ReportedContent.objects.bulk_create(new_content(report, data))
             # Every report is also a DSA Art. 16 notice, acknowledged by this very answer.
-            open_article_16_notice(report)
+            notice = open_article_16_notice(report, content)
             # The report.created delivery commits with the report, or not at all (sent after commit).
             webhook_events.report_created(report)
     except IntegrityError:
@@ -167,6 +167,9 @@ def receive_report_with_orm(
         if existing is None:
             raise
         return existing, False
+    # Many reports about one account or post are one pile-on (ADR 0034): after the report is stored, as on
+    # the PostgreSQL path, and never failing it.
+    note_target(notice=notice, content=content)
     return report, True
 
 

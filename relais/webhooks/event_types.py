@@ -15,6 +15,7 @@ CASE_STATUS_CHANGED = "case.status_changed"
 NOTICE_ESCALATED = "notice.escalated"
 NOTICE_DECIDED = "notice.decided"
 APPEAL_DECIDED = "appeal.decided"
+PILEON_AGAINST_MINOR = "pileon.against_minor"
 
 SENT = (
     REPORT_CREATED,
@@ -24,12 +25,14 @@ SENT = (
     NOTICE_ESCALATED,
     NOTICE_DECIDED,
     APPEAL_DECIDED,
+    PILEON_AGAINST_MINOR,
 )
 ALL = SENT
 
-FOR_PLATFORMS = frozenset(ALL)
+FOR_PLATFORMS = frozenset(ALL) - {PILEON_AGAINST_MINOR}
 FOR_HELPLINES = frozenset(ALL) - {REPORT_CREATED}
-"""A helpline hears of a report only once the reporter shares it."""
+"""A helpline hears of a report only once the reporter shares it; only a helpline hears of a pile-on against a
+child (the platform has it in its queue)."""
 
 
 def check_event_types(requested: list[str], *, helpline: bool) -> list[str]:

@@ -25,8 +25,9 @@ from relais.webhooks.services import cancel_for_subject, emit, iso
 if TYPE_CHECKING:
     from relais.handoffs.models import Case
     from relais.moderation.misuse import Verdict
-    from relais.moderation.models import Appeal, Decision, Notice
+    from relais.moderation.models import Appeal, Decision, Notice, PileOn
     from relais.reports.models import Report
+    from relais.tenants.models import Helpline
 
 
 def report_subject(report: Report) -> str:
@@ -274,3 +275,22 @@ def _tell_both(
             occurred_at=now,
             data={"case_id": str(case.id), "case_code": display(case.code), **for_helplines},
         )
+
+
+def pileon_against_minor(*, pileon: PileOn, helpline: Helpline, reports: int, category: str, now: datetime) -> None:
+    """A partner helpline hears that a child is the target of a pile-on on the platform (ADR 0034): how many
+    reports, since when, about what — no reporter, no target, no content (ADR 0007: none without consent)."""
+    emit(
+        event_type=event_types.PILEON_AGAINST_MINOR,
+        subject=f"pileon:{pileon.id}",
+        helpline=helpline,
+        occurred_at=now,
+        data={
+            "pileon_id": str(pileon.id),
+            "platform": pileon.platform.name,
+            "reports": reports,
+            "since": iso(pileon.started_at),
+            "category": category,
+            "formed_at": iso(pileon.formed_at),
+        },
+    )

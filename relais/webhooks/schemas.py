@@ -16,6 +16,7 @@ EventType = Literal[
     "notice.escalated",
     "notice.decided",
     "appeal.decided",
+    "pileon.against_minor",
 ]
 DeliveryStatus = Literal["pending", "delivered", "failed", "cancelled"]
 
@@ -28,7 +29,7 @@ class EndpointIn(Schema):
         pattern=r"^[!-~]+$",
         description="https:// URL we POST events to (http:// only for 127.0.0.1/localhost outside production).",
     )
-    event_types: list[EventType] = Field(min_length=1, max_length=7)
+    event_types: list[EventType] = Field(min_length=1, max_length=8)
     description: str = Field(default="", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
