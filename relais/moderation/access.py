@@ -11,7 +11,7 @@ from django.http import Http404
 
 from relais.handoffs.models import Case
 from relais.moderation import cursors, keyset
-from relais.moderation.models import Appeal, Decision, Notice, PileOn
+from relais.moderation.models import Appeal, Decision, Notice, PileOn, TransparencyAccount
 from relais.reports.models import Report
 from relais.tenants.models import Platform
 
@@ -161,3 +161,8 @@ def notices_on_case(case: Case) -> list[Notice]:
     return _for_notifiers(
         Notice.objects.filter(report_id=case.report_id).filter(Q(helpline__isnull=True) | Q(helpline=case.helpline_id))
     )
+
+
+def transparency_account_of(platform: Platform) -> TransparencyAccount | None:
+    """The platform's active account at the Transparency Database, if it set one."""
+    return TransparencyAccount.objects.filter(platform=platform, active=True).first()

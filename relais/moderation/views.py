@@ -51,7 +51,6 @@ from relais.moderation.models import (
     NoticeStatus,
     Outcome,
     PileOn,
-    TransparencyAccount,
 )
 from relais.moderation.readable import statement_in_words
 from relais.moderation.services import ModeratorActor, TrackRecord
@@ -875,7 +874,7 @@ def statements(request: HttpRequest, desk: Desk) -> HttpResponse:
         )
         for d in page.object_list
     ]
-    account = TransparencyAccount.objects.filter(platform=desk.platform, active=True).first()
+    account = access.transparency_account_of(desk.platform)
     return render(
         request,
         "moderation/statements.html",

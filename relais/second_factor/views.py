@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_login_failed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render, resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,14 +31,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from relais.second_factor import passkeys
-from relais.second_factor.models import PasskeyDevice
+from relais.second_factor import access, passkeys, services
 from relais.second_factor.passkeys import PasskeyRefused, Refusal
 
-RECOVERY_CODES = 10
 FRAMES: dict[str, dict[str, str]] = {
     "console": {
         "login_url": "console:login",
@@ -135,8 +132,8 @@ def second_factor(request: HttpRequest, *, console: str) -> HttpResponse:
     paused = _paused(request, user)
     if paused is not None:
         return paused
-    totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    has_passkey = PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+    totp = access.confirmed_app(user)
+    has_passkey = access.passkeys_of(user).exists()
     answer = request.POST.get("passkey") if request.method == "POST" else None
     form = CodeForm(request.POST if request.method == "POST" and answer is None else None)
     if totp is not None or has_passkey:
@@ -161,7 +158,7 @@ def _code_or_passkey(
             device = passkeys.authenticate(request, user, answer)
         except PasskeyRefused as refusal:
             if not throttled:
-                for each in PasskeyDevice.objects.filter(user=user, confirmed=True):
+                for each in access.passkeys_of(user):
                     each.throttle_increment()
             refused = _refused(request, user)
             if refused is not None:
@@ -194,9 +191,7 @@ def _enrolment(
     request: HttpRequest, user: AbstractBaseUser, form: CodeForm, answer: str | None, context: dict[str, Any]
 ) -> HttpResponse:
     """First sign-in: a passkey (offered first, where the browser can make one) or an authenticator app."""
-    enrolling = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if enrolling is None:
-        enrolling = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    enrolling = services.app_to_enrol(user)
     passkey_error = None
     if answer is not None:
         try:
@@ -206,7 +201,7 @@ def _enrolment(
         else:
             enrolling.delete()  # the app's key shown on the page will never be confirmed
             otp_login(request, device)
-            codes = _new_recovery_codes(user)
+            codes = services.new_recovery_codes(user)
             return render(request, "registration/recovery_codes.html", {**context, "codes": codes, "via_passkey": True})
     elif form.is_bound and form.is_valid():
         throttled = not enrolling.verify_is_allowed()[0]
@@ -214,7 +209,7 @@ def _enrolment(
             enrolling.confirmed = True
             enrolling.save(update_fields=["confirmed"])
             otp_login(request, enrolling)
-            codes = _new_recovery_codes(user)
+            codes = services.new_recovery_codes(user)
             return render(request, "registration/recovery_codes.html", {**context, "codes": codes})
         refused = _refused(request, user)
         if refused is not None:
@@ -232,7 +227,7 @@ def _enrolment(
 
 
 def _passkeys_throttled(user: AbstractBaseUser) -> bool:
-    return any(not device.verify_is_allowed()[0] for device in PasskeyDevice.objects.filter(user=user))
+    return any(not device.verify_is_allowed()[0] for device in access.all_passkeys_of(user))
 
 
 def _refusal_message(reason: Refusal) -> str:
@@ -250,12 +245,6 @@ def _refusal_message(reason: Refusal) -> str:
         Refusal.THROTTLED: _("Too many failed attempts in a row: wait a minute, then try again."),
     }
     return messages[reason]
-
-
-def _second_factors(user: AbstractBaseUser) -> int:
-    """The ways in besides recovery codes: confirmed apps and passkeys."""
-    apps = int(TOTPDevice.objects.filter(user=user, confirmed=True).count())
-    return apps + int(PasskeyDevice.objects.filter(user=user, confirmed=True).count())
 
 
 @login_required
@@ -284,8 +273,8 @@ def passkey_settings(request: HttpRequest, *, console: str) -> HttpResponse:
             device_id = request.POST.get("device", "")
             if not device_id.isdigit():
                 raise Http404
-            device = get_object_or_404(PasskeyDevice, pk=int(device_id), user=user)
-            if settings.RELAIS_REQUIRE_SECOND_FACTOR and _second_factors(user) <= 1:
+            device = access.passkey_of(user, int(device_id))
+            if settings.RELAIS_REQUIRE_SECOND_FACTOR and access.second_factors(user) <= 1:
                 error = _(
                     "This passkey is your only way to sign in besides recovery codes: add another passkey or an "
                     "authenticator app before removing it."
@@ -297,18 +286,9 @@ def passkey_settings(request: HttpRequest, *, console: str) -> HttpResponse:
             error = _("Choose to add or to remove a passkey.")
     context: dict[str, Any] = {
         **frame,
-        "devices": PasskeyDevice.objects.filter(user=user, confirmed=True).order_by("created_at", "pk"),
+        "devices": access.passkeys_of(user),
         "passkey_options": passkeys.registration_options(request, user),
         "passkey_error": error,
         "name_value": name_value,
     }
     return render(request, "registration/passkeys.html", context, status=422 if error else 200)
-
-
-def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
-    """Ten fresh codes, each good once; earlier ones stop working."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
