@@ -26,6 +26,8 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "instance_url",
         "service_did",
         "plc_url",
+        "account_did",
+        "pds_url",
         "category_map",
         "language_fallback",
         "api_username",
@@ -42,6 +44,8 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "instance_url",
         "service_did",
         "plc_url",
+        "account_did",
+        "pds_url",
         "poll_cursor",
         "polled_at",
         "created_at",
@@ -82,7 +86,8 @@ class HelpMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Send again now (failed or pending messages)")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[HelpMessage]) -> None:
         now = clock.now()
-        count = queryset.exclude(status=HelpMessage.Status.SENT).update(
+        # A message the reporter's settings refused stays refused: sending it anyway would override them.
+        count = queryset.filter(status__in=[HelpMessage.Status.FAILED, HelpMessage.Status.PENDING]).update(
             status=HelpMessage.Status.PENDING, next_attempt_at=now
         )
         services.sweep(now=now)

@@ -103,6 +103,20 @@ class Connection(models.Model):
     plc_url = models.URLField(
         max_length=300, blank=True, help_text="Bluesky: the PLC directory that resolves did:plc reporters."
     )
+    account_did = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Bluesky: the account the help messages come from (its app password is the sealed token).",
+    )
+    pds_url = models.URLField(
+        max_length=300, blank=True, help_text="Bluesky: that account's PDS, from its DID document (#atproto_pds)."
+    )
+    session_sealed = models.BinaryField(
+        editable=False,
+        blank=True,
+        default=b"",
+        help_text="Bluesky: the account's session (access and refresh JWTs), sealed; renewed when it expires.",
+    )
     created_at = models.DateTimeField()
     last_refusal_at = models.DateTimeField(null=True, blank=True)
     last_refusal = models.CharField(
@@ -130,14 +144,17 @@ class HelpMessage(models.Model):
         PENDING = "pending", "pending"
         SENT = "sent", "sent"
         FAILED = "failed", "failed"
+        NOT_ALLOWED = "not_allowed", "not allowed by the reporter"
+        """Bluesky: the reporter's chat settings do not take a message from the service's account."""
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="help_messages")
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="help_message")
     recipient = models.CharField(
-        max_length=255, help_text="The local account's username (mentioned alone); on Matrix, the user id."
+        max_length=255,
+        help_text="The local account's username (mentioned alone); on Matrix, the user id; on Bluesky, the DID.",
     )
     language = models.CharField(max_length=35)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -145,11 +145,15 @@ def connect_bluesky(
     plc_url: str,
     reporter_country: str | None = None,
     reporter_timezone: str | None = None,
+    account_did: str | None = None,
+    app_password: str | None = None,
     now: datetime,
 ) -> Connection:
     """The moderation service `service_did` (new, or the same DID connected again: the PLC directory and the
-    reporter defaults are updated). Nothing secret is kept: every report carries a JWT signed by its reporter,
-    checked against their DID document (ADR 0033)."""
+    reporter defaults are updated). Reports need no secret: each carries a JWT signed by its reporter, checked
+    against their DID document (ADR 0033). The help message does: `app_password` is the service account's
+    (`account_did`, the service's own DID by default), sealed as the other platforms' tokens are; its PDS is
+    read from the account's DID document now, through the same resolver and egress checks."""
     service_did = service_did.strip()
     if not SERVICE_DID.match(service_did):
         raise ConnectionRefused("--service-did: expected did:web:your.host or did:plc:…")
@@ -162,6 +166,12 @@ def connect_bluesky(
         )
     if parts.path or parts.query or parts.fragment or parts.username:
         raise ConnectionRefused("--plc-url: give the directory's address alone, without a path")
+    account, pds = "", ""
+    if app_password is not None:
+        account = (account_did or service_did).strip()
+        if not SERVICE_DID.match(account):
+            raise ConnectionRefused("--account-did: expected did:plc:… or did:web:your.host")
+        pds = bluesky_pds(account, plc_url=plc)
     # Its addresses are checked at every fetch (resolver.py), as a webhook's are.
     with transaction.atomic():
         if reporter_country is not None or reporter_timezone is not None:
@@ -181,8 +191,24 @@ def connect_bluesky(
             )
             connection.secret_sealed = b""
         connection.plc_url = plc
+        if app_password is not None:
+            connection.account_did, connection.pds_url = account, pds
+            connection.token_sealed = seal(connection, "token", app_password.strip())
+            connection.session_sealed = b""  # a new password: the next message opens a new session
         connection.save()
     return connection
+
+
+def bluesky_pds(did: str, *, plc_url: str) -> str:
+    """The account's PDS, from its DID document (`#atproto_pds`); ConnectionRefused naming --account-did."""
+    from relais.integrations.bluesky import adapter as bluesky
+    from relais.integrations.bluesky import resolver
+
+    try:
+        return bluesky.pds_endpoint(resolver.did_document(did, plc_url=plc_url, fresh=True), did)
+    except (bluesky.AuthRefused, bluesky.Invalid) as exc:
+        message = str(exc.message if isinstance(exc, bluesky.AuthRefused) else exc).replace("issuer's", "account's")
+        raise ConnectionRefused(f"--account-did: {did}: {message}") from None
 
 
 def reseal_connections() -> int:
@@ -193,7 +219,8 @@ def reseal_connections() -> int:
         secret, token = unseal(connection, "secret"), unseal(connection, "token")
         connection.secret_sealed = seal(connection, "secret", secret)
         connection.token_sealed = seal(connection, "token", token) if token else b""
-        connection.save(update_fields=["secret_sealed", "token_sealed"])
+        connection.session_sealed = b""  # Bluesky: a session is opened again with the resealed password
+        connection.save(update_fields=["secret_sealed", "token_sealed", "session_sealed"])
         count += 1
     from relais.integrations.access import forget_connections  # access builds on this module
 
@@ -318,6 +345,13 @@ def attempt_help_message(pk: int) -> str:
         return _record(message, _discourse_private_message(message, link), clock.now())
     if connection.kind == Kind.MATRIX:
         return _record(message, _matrix_server_notice(message, link), clock.now())
+    if connection.kind == Kind.BLUESKY:
+        from relais.integrations.bluesky import chat  # it builds on this module
+
+        sent = chat.send(message, link)
+        if isinstance(sent, chat.NotAllowed):
+            return _record_not_allowed(message, sent.why)
+        return _record(message, sent, clock.now())
     body = json.dumps(
         {
             "status": help_text(username=message.recipient, language=message.language, link=link),
@@ -400,6 +434,17 @@ def _record(message: HelpMessage, response: webhook_services.Response, now: date
         next_attempt_at=message.next_attempt_at,
     )
     return f"{outcome} ({response.status_code or response.error})"
+
+
+def _record_not_allowed(message: HelpMessage, why: str) -> str:
+    """The reporter's own settings refuse the message: recorded for the admin, never retried, not an error."""
+    HelpMessage.objects.filter(pk=message.pk, status=HelpMessage.Status.PENDING).update(
+        status=HelpMessage.Status.NOT_ALLOWED,
+        attempts=message.attempts + 1,
+        last_error=why[:300],
+        next_attempt_at=None,
+    )
+    return f"not allowed: {why}"
 
 
 def sweep(*, now: datetime, limit: int = 1000) -> int:
@@ -792,8 +837,8 @@ def attempt_matrix_poll(connection_id: str) -> str:
 
 
 def notice_text(*, language: str, link: str) -> str:
-    """The server notice: in the reporter's language, their page's link; nothing from the report (the
-    reported user is never named). A server notice arrives in a room of its own, so it mentions nobody."""
+    """A message in a channel of its own (Matrix's server notice, Bluesky's chat): in the reporter's language,
+    their page's link; nothing from the report (the reported user is never named). It mentions nobody."""
     with translation.override("fr" if language.lower().startswith("fr") else "en"):
         return _(
             "Thank you for your report. Help exists: people can listen to you and advise you, free of charge. "

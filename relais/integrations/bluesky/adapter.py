@@ -337,3 +337,95 @@ def output(mapped: Mapped, *, report_id: str, reporter: str, created_at: datetim
     if mapped.reason is not None:
         answer["reason"] = mapped.reason
     return answer
+
+
+# --- the help message: a chat message from the service's account (ADR 0033, addendum) ---
+
+CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"
+"""The `atproto-proxy` header that sends a `chat.bsky.*` call through the account's PDS to Bluesky's chat
+service (packages/pds/src/pipethrough.ts `parseProxyHeader`: `<did>#<service id>`)."""
+DEFAULT_ALLOW_INCOMING = "following"
+"""No `chat.bsky.actor.declaration` record: the Bluesky app's own default (social-app
+src/screens/Messages/Settings.tsx, `associated?.chat?.allowIncoming ?? 'following'`)."""
+REFUSING_ERRORS = frozenset(
+    {"MessagesDisabled", "NotFollowedBySender", "BlockedActor", "BlockedSubject", "RecipientNotFound"}
+)
+"""getConvoForMembers' errors (lexicons/chat/bsky/convo/getConvoForMembers.json) that mean the reporter
+does not take this message: recorded as not allowed, never retried. `AccountSuspended` is the service
+account's own trouble, for a person to see."""
+
+
+def pds_endpoint(document: Any, did: str) -> str:
+    """The `#atproto_pds` service of a DID document (packages/common-web/src/did-doc.ts `getPdsEndpoint`):
+    an http(s) origin, without a path. Raises Invalid."""
+    if not isinstance(document, dict) or document.get("id") != did:
+        raise Invalid("id", "the DID document is not the account's")
+    services = document.get("service")
+    for service in services if isinstance(services, list) else []:
+        if not isinstance(service, dict) or service.get("id") not in ("#atproto_pds", f"{did}#atproto_pds"):
+            continue
+        endpoint = service.get("serviceEndpoint")
+        if service.get("type") == "AtprotoPersonalDataServer" and isinstance(endpoint, str):
+            endpoint = endpoint.rstrip("/")
+            if re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", endpoint):
+                return endpoint
+        break
+    raise Invalid("service", "the DID document names no #atproto_pds service (AtprotoPersonalDataServer)")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    allowed: bool
+    why: str
+    """What the reporter's settings say, for the admin: never the report."""
+
+
+def chat_allowance(profile: Any) -> Allowance:
+    """May the service's account message this reporter? From `app.bsky.actor.getProfile` as the service's
+    account sees it: `associated.chat.allowIncoming` (their `chat.bsky.actor.declaration`; absent = the
+    app's default, `following`) and `viewer.followedBy` (present when the reporter follows the account).
+    `following` means "accounts I follow": the reporter must follow the service, not the other way round."""
+    associated = profile.get("associated") if isinstance(profile, dict) else None
+    chat = associated.get("chat") if isinstance(associated, dict) else None
+    setting = chat.get("allowIncoming") if isinstance(chat, dict) else None
+    if not isinstance(setting, str):
+        setting = DEFAULT_ALLOW_INCOMING
+    if setting == "all":
+        return Allowance(True, "the reporter takes messages from everyone")
+    if setting == "following":
+        viewer = profile.get("viewer") if isinstance(profile, dict) else None
+        if isinstance(viewer, dict) and isinstance(viewer.get("followedBy"), str):
+            return Allowance(True, "the reporter follows the service's account")
+        return Allowance(False, "the reporter takes messages only from accounts they follow, not this one")
+    if setting == "none":
+        return Allowance(False, "the reporter takes no messages")
+    return Allowance(False, f"the reporter's setting {setting[:40]!r} is unknown: not sent")
+
+
+def chat_message(text: str, link: str) -> dict[str, Any]:
+    """chat.bsky.convo.defs#messageInput: the text (at most 1,000 graphemes) and the link as a facet
+    (app.bsky.richtext.facet#link, byte offsets in UTF-8) so that the app shows it as a link."""
+    encoded, needle = text.encode(), link.encode()
+    start = encoded.find(needle)
+    message: dict[str, Any] = {"text": text}
+    if start >= 0:
+        message["facets"] = [
+            {
+                "index": {"byteStart": start, "byteEnd": start + len(needle)},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}],
+            }
+        ]
+    return message
+
+
+def already_sent(messages: Any, *, sender: str, link: str) -> bool:
+    """Whether `chat.bsky.convo.getMessages` lists a message from `sender` carrying `link`: an earlier attempt
+    that reached the chat service though its answer was lost. sendMessage has no idempotency key."""
+    listed = messages.get("messages") if isinstance(messages, dict) else None
+    for message in listed if isinstance(listed, list) else []:
+        if not isinstance(message, dict):
+            continue
+        who = message.get("sender")
+        if isinstance(who, dict) and who.get("did") == sender and link in str(message.get("text", "")):
+            return True
+    return False

@@ -10,17 +10,14 @@ development and tests 127.0.0.1/localhost/[::1] too), without redirects, 64 KiB 
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 from urllib.parse import quote, unquote
 
-import httpx
 from django.conf import settings
 
+from relais.integrations.bluesky import xrpc
 from relais.integrations.bluesky.adapter import AuthRefused
-from relais.webhooks import services as webhook_services
-from relais.webhooks import targets, transport
 
 MAX_DOCUMENT_BYTES = 65536
 
@@ -40,40 +37,17 @@ def document_url(did: str, plc_url: str) -> str:
 
 
 def _fetch(url: str) -> Any:
-    timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
-    proxy = settings.RELAIS_WEBHOOK_PROXY or None
-    try:
-        addresses = targets.addresses_to_connect(
-            url, production=settings.PRODUCTION, resolve=webhook_services.resolver()
-        )
-    except ValueError as exc:
-        raise AuthRefused("BadJwtIss", f"the issuer's DID document cannot be fetched: {exc}") from None
-    network = transport.PinnedNetwork(None if proxy else addresses, time.monotonic() + timeout)
-    try:
-        with (
-            httpx.Client(
-                transport=transport.PinnedTransport(network, proxy), timeout=timeout, follow_redirects=False
-            ) as client,
-            client.stream(
-                "GET", url, headers={"Accept": "application/did+ld+json,application/json", "User-Agent": "Relais"}
-            ) as answer,
-        ):
-            if answer.status_code != 200:
-                raise AuthRefused("BadJwtIss", f"the issuer's DID document: HTTP {answer.status_code}")
-            chunks, size = [], 0
-            for chunk in answer.iter_bytes():
-                size += len(chunk)
-                if size > MAX_DOCUMENT_BYTES:
-                    raise AuthRefused("BadJwtIss", "the issuer's DID document is too large")
-                chunks.append(chunk)
-    except httpx.HTTPError as exc:
-        raise AuthRefused("BadJwtIss", f"the issuer's DID document cannot be fetched ({type(exc).__name__})") from None
-    finally:
-        network.close()
-    try:
-        return json.loads(b"".join(chunks))
-    except ValueError:
-        raise AuthRefused("BadJwtIss", "the issuer's DID document is not JSON") from None
+    answer = xrpc.call(
+        "GET", url, headers={"Accept": "application/did+ld+json,application/json"}, limit=MAX_DOCUMENT_BYTES
+    )
+    if answer.status_code is None:
+        raise AuthRefused("BadJwtIss", f"the issuer's DID document cannot be fetched: {answer.error}")
+    if answer.status_code != 200:
+        raise AuthRefused("BadJwtIss", f"the issuer's DID document: HTTP {answer.status_code}")
+    if answer.data is None:
+        too_large = "larger than" in answer.error
+        raise AuthRefused("BadJwtIss", f"the issuer's DID document is {'too large' if too_large else 'not JSON'}")
+    return answer.data
 
 
 def did_document(did: str, *, plc_url: str, fresh: bool = False) -> Any:

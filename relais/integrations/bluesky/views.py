@@ -92,7 +92,7 @@ def create_report(request: HttpRequest) -> HttpResponse:
         return _error(503, "NotConfigured", "this moderation service is not set up yet: try again later")
     try:
         received = services.take_in(
-            connection=connection, data=data, help_card=help_card, help_to=None, resolved_at=None, now=now
+            connection=connection, data=data, help_card=help_card, help_to=token.issuer, resolved_at=None, now=now
         )
     except DatabaseError:
         logger.exception("bluesky report for connection %s not stored", connection.pk)
