@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from relais.integrations import services
-from relais.integrations.models import Connection
+from relais.integrations.models import Connection, Kind
 
 _known: dict[uuid.UUID, tuple[float, Known]] = {}
 
@@ -43,3 +43,9 @@ def connection_for(connection_id: uuid.UUID, kind: str) -> Known | None:
     known = Known(connection, services.unseal(connection, "secret"))
     _known[connection_id] = (time.monotonic() + settings.RELAIS_API_KEY_CACHE_SECONDS, known)
     return known
+
+
+def bluesky_connection_for(service_did: str) -> Connection | None:
+    """The Bluesky connection a report's JWT is addressed to (its `aud`), with its platform; None if no
+    connection has that service DID."""
+    return Connection.objects.select_related("platform").filter(kind=Kind.BLUESKY, service_did=service_did).first()

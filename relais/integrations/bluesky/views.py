@@ -18,9 +18,8 @@ from pydantic import ValidationError
 
 from relais import clock
 from relais.http import json_response
-from relais.integrations import answers, services
+from relais.integrations import access, answers, services
 from relais.integrations.bluesky import adapter, resolver
-from relais.integrations.models import Connection, Kind
 from relais.reports.api import help_for
 from relais.reports.schemas import ReportIn
 
@@ -53,9 +52,7 @@ def create_report(request: HttpRequest) -> HttpResponse:
         token = adapter.read_token(adapter.bearer(request.headers.get("Authorization")), now=now)
     except adapter.AuthRefused as exc:
         return _error(401, exc.error, exc.message)
-    connection = (
-        Connection.objects.select_related("platform").filter(kind=Kind.BLUESKY, service_did=token.audience).first()
-    )
+    connection = access.bluesky_connection_for(token.audience)
     if connection is None:
         return _error(401, "BadJwtAudience", "jwt audience does not match service did")
     try:
