@@ -30,4 +30,5 @@ urlpatterns = [
     path("cases/<uuid:case_id>/evidence/<int:position>", evidence_views.case_picture, name="evidence_picture"),
     path("cases/<uuid:case_id>/escalate", views.escalate, name="escalate"),
     path("settings/", views.wellness_settings, name="settings"),
+    path("figures/", views.figures_page, name="figures"),
 ]

@@ -539,3 +539,30 @@ def notifier_notice_json(notice: Notice) -> dict[str, Any]:
         if latest
         else None,
     }
+
+
+class FunnelFilter(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: str | None = Field(
+        default=None, alias="from", description="First day (YYYY-MM-DD, your platform's zone); default 30 days ago"
+    )
+    last: str | None = Field(default=None, alias="to", description="Last day, included; default today")
+
+
+class FunnelRowOut(Schema):
+    week: str = Field(description="ISO week, e.g. 2026-W48, in your platform's zone")
+    country: str
+    helpline: str = Field(description="The helpline's directory id, e.g. fr-3018")
+    shown: int | None = Field(description="Reporters the card was shown to, listing this helpline; null: < 10")
+    tapped: int | None = Field(description="Reporters who tapped one of its channels; null: fewer than 10")
+    shared: int | None = Field(description="Reports shared with it on the reporter's consent; null: fewer than 10")
+    escalated: int | None = Field(description="Of its cases, escalated by it to you; null: fewer than 10")
+    decided: int | None = Field(description="Its escalations you decided; null: fewer than 10")
+
+
+class FunnelOut(Schema):
+    first: str = Field(alias="from")
+    last: str = Field(alias="to")
+    small_cell: int = Field(description="Counts below this are null: they could point at a person")
+    rows: list[FunnelRowOut]
