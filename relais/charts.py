@@ -64,7 +64,7 @@ def nice_ceiling(value: int) -> int:
     """The axis' top: 1, 2 or 5 times a power of ten, at least `value` (and at least 1)."""
     if value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power = int(10 ** math.floor(math.log10(value)))
     for step in (1, 2, 5, 10):
         if step * power >= value:
             return step * power

@@ -128,6 +128,7 @@ def decision_times(platform: Platform, period: figures.Period) -> list[figures.D
             platform=platform, status=NoticeStatus.DECIDED, decided_at__gte=period.start, decided_at__lt=period.end
         ).values_list("source", "category", "received_at", "decided_at")
         for source, category, received_at, decided_at in rows.iterator():
+            assert decided_at is not None  # noqa: S101 - a decided notice has its time, filtered above
             hours[(source, category)].append((decided_at - received_at).total_seconds() / 3600)
         found = [figures.durations(key, values) for key, values in hours.items()]
     return sorted(found, key=lambda d: (-d.count, d.key))

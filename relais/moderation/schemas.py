@@ -21,6 +21,7 @@ from pydantic import (
     JsonValue,
     StrictBool,
     StrictInt,
+    create_model,
     field_validator,
 )
 
@@ -561,8 +562,15 @@ class FunnelRowOut(Schema):
     decided: int | None = Field(description="Its escalations you decided; null: fewer than 10")
 
 
-class FunnelOut(Schema):
-    first: str = Field(alias="from")
-    last: str = Field(alias="to")
-    small_cell: int = Field(description="Counts below this are null: they could point at a person")
-    rows: list[FunnelRowOut]
+FunnelOut = create_model(
+    "FunnelOut",
+    __base__=Schema,
+    __doc__="The funnel for the ISO weeks the period (`from` to `to`, days in your platform's zone) touches.",
+    **{  # type: ignore[call-overload]  # pydantic's stubs type the fields' mapping more narrowly than it takes
+        "from": (str, Field(description="First day of the period asked for")),
+        "to": (str, Field(description="Last day, included")),
+        "small_cell": (int, Field(description="Counts from 1 to this minus 1 are null: they could point at a person")),
+        "rows": (list[FunnelRowOut], ...),
+    },
+)
+"""Made with `create_model`: its fields are named `from` and `to`, as the query's are, which Python cannot."""

@@ -146,7 +146,7 @@ class ReachCount(models.Model):
         if not helplines:
             return
         table = connection.ops.quote_name(cls._meta.db_table)
-        params: list[object] = []
+        params: list[int | str | date] = []
         for helpline in sorted(set(helplines)):
             params += [platform_id, country, helpline, week, step]
         rows = ", ".join(["(%s, %s, %s, %s, %s, 1)"] * (len(params) // 5))
