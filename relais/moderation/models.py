@@ -118,6 +118,12 @@ class Notice(models.Model):
                 condition=models.Q(status="decided"),
                 name="notice_decided",
             ),
+            # The supervisor's dashboard (relais/handoffs/figures.py): a helpline's escalations in a period.
+            models.Index(
+                fields=["helpline", "received_at"],
+                condition=models.Q(helpline__isnull=False),
+                name="notice_by_helpline",
+            ),
             # The queue (ADR 0014): a platform's undecided notices in priority order, read a page at a time.
             models.Index(
                 fields=["platform", "queue_rank", "received_at", "id"],

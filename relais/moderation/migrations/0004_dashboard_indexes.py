@@ -23,4 +23,12 @@ class Migration(migrations.Migration):
             model_name='notice',
             index=models.Index(condition=models.Q(('status', 'decided')), fields=['platform', 'decided_at'], include=('received_at', 'source', 'category'), name='notice_decided'),
         ),
+        migrations.AddIndex(
+            model_name="notice",
+            index=models.Index(
+                condition=models.Q(("helpline__isnull", False)),
+                fields=["helpline", "received_at"],
+                name="notice_by_helpline",
+            ),
+        ),
     ]
