@@ -76,7 +76,7 @@ def open_figures(
     browser: Browser, live_server: LiveServer, console: str, who: str, locale: str, viewport: ViewportSize
 ) -> Page:
     context = browser.new_context(locale=locale, timezone_id="Europe/Paris", viewport=viewport)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(60_000)  # the shared machine can be slow; a real failure still fails
     page = context.new_page()
     page.goto(f"{live_server.url}/{console}/login/")
     page.locator("#id_username").fill(who)
