@@ -23,6 +23,13 @@ connection each (gunicorn's sync workers close them), and prints p50/p99 and eac
 | next item | `GET /api/v1/moderation/queue?limit=1` (the platform's key): goal p99 <= 20 ms at 1,000,000 |
 | API page | `GET /api/v1/moderation/queue?limit=100&cursor=…` from the middle of the queue |
 | console page | `GET /moderation/` signed in as the moderator (50 rows): goal p99 <= 100 ms at 1,000,000 |
+| lead figures | `GET /moderation/figures/` signed in as the lead (ADR 0038): goal p99 <= 200 ms at 1,000,000 |
+| funnel API | `GET /api/v1/moderation/figures/funnel` (the platform's key, 30 days): goal p99 <= 200 ms |
+| supervisor figures | `GET /console/figures/` signed in as the helpline's supervisor: goal p99 <= 200 ms |
+
+For the dashboards, each size also gets as many **decided** notices (received over the last 60 days, decided
+1 to 72 hours later: half of them in the dashboards' default 30 days), 300 appeals, and 2,000 reach counts
+(8 weeks x 5 countries x 10 helplines x 5 steps); the sizes above still count undecided notices only.
 
 `--explain` also prints PostgreSQL's plan for the console page's query. Every loop is bounded in count and
 time (`--deadline` for the whole run); the server is stopped and the database dropped even on failure.
@@ -57,6 +64,9 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/queue_bench"
 BATCH = 100_000
 NEXT_ITEM = "/api/v1/moderation/queue?limit=1"
 CONSOLE = "/moderation/"
+LEAD_FIGURES = "/moderation/figures/"
+FUNNEL = "/api/v1/moderation/figures/funnel"
+SUPERVISOR_FIGURES = "/console/figures/"
 PASSWORD = "a long benchmark passphrase"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -204,6 +214,48 @@ FROM generate_series(0, 49) i;
 """  # noqa: S608 - numbers only
 
 
+def decided_sql(platform: int, helpline: int, lo: int, hi: int) -> str:
+    """Decided notices lo..hi for the dashboards: no report (retention has purged them, as it will), one in
+    twenty a helpline's escalation; received over 60 days, decided 1 to 72 hours later."""
+    categories = "ARRAY[" + ", ".join(f"'{c}'" for c in CATEGORIES) + "]"
+    return f"""
+WITH {ranks_sql()},
+g AS (
+  SELECT i, ({categories})[1 + (i * 31) % {len(CATEGORIES)}] AS category, i % 20 = 0 AS escalation,
+    now() - ((i::bigint * 7919) % 5184000) * interval '1 second' - interval '3 days' AS received_at,
+    (1 + (i * 37) % 72) * interval '1 hour' AS took
+  FROM generate_series({lo}::bigint, {hi}::bigint) i
+)
+INSERT INTO moderation_notice (id, platform_id, report_id, case_id, helpline_id, source, notifier, category,
+  danger_immediate, reporter_age, ground_kind, ground, explanation, content_positions, received_at,
+  acknowledged_at, status, claimed_by_id, claimed_label, claimed_at, decided_at, queue_rank)
+SELECT gen_random_uuid(), {platform}, NULL, NULL, CASE WHEN g.escalation THEN {helpline} END,
+  CASE WHEN g.escalation THEN 'trusted_flagger' ELSE 'article_16' END,
+  CASE WHEN g.escalation THEN 'helpline:bench-3018' ELSE 'reporter:d-' || (g.i % 5000) END, g.category, false,
+  NULL, '', '', '', '[]'::jsonb, g.received_at, g.received_at, 'decided', NULL, '', NULL, g.received_at + g.took,
+  ranks.rank
+FROM g JOIN ranks ON ranks.trusted = g.escalation AND NOT ranks.immediate AND NOT ranks.minor
+  AND ranks.category = g.category
+"""  # noqa: S608 - numbers only
+
+
+def dashboard_extras_sql(platform: int) -> str:
+    """300 appeals on the track records' decisions (some reversed), and the reach funnel's counts."""
+    return f"""
+INSERT INTO moderation_appeal (id, decision_id, appellant, reason, received_at, status, decided_by_id,
+  decided_by_label, decided_at, explanation)
+SELECT gen_random_uuid(), d.id, 'reporter', 'benchmark', now() - (row_number() OVER ()) * interval '2 hours',
+  CASE WHEN (row_number() OVER ()) % 3 = 0 THEN 'reversed' WHEN (row_number() OVER ()) % 3 = 1 THEN 'open'
+  ELSE 'upheld' END, NULL, '', NULL, ''
+FROM (SELECT id FROM moderation_decision WHERE platform_id = {platform} LIMIT 300) d;
+INSERT INTO reports_reachcount (platform_id, country, helpline, week, step, count)
+SELECT {platform}, c, h, (date_trunc('week', now()) - w * interval '7 days')::date, s, 5 + (w * 7 + length(h)) % 400
+FROM generate_series(0, 7) w, unnest(ARRAY['FR', 'BE', 'DE', 'IT', 'ES']) c,
+  unnest(ARRAY['fr-3018', 'fr-119', 'be-107', 'de-116111', 'it-114', 'es-116111', 'x-1', 'x-2', 'x-3', 'x-4']) h,
+  unnest(ARRAY['shown', 'tapped', 'shared', 'escalated', 'decided']) s;
+"""  # noqa: S608 - numbers only
+
+
 # --- HTTP -------------------------------------------------------------------------------------------------
 
 
@@ -233,9 +285,9 @@ def cookies(headers: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def sign_in(port: int, username: str) -> str:
-    """The moderator's session cookie, through the console's own sign-in form."""
-    status, headers, page, _ = request(port, "/moderation/login/", {})
+def sign_in(port: int, username: str, console: str = "/moderation/") -> str:
+    """The person's session cookie, through the console's own sign-in form."""
+    status, headers, page, _ = request(port, f"{console}login/", {})
     csrf = cookies(headers)["csrftoken"]
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if status != 200 or token is None:
@@ -245,7 +297,7 @@ def sign_in(port: int, username: str) -> str:
     ).encode()
     status, headers, _, _ = request(
         port,
-        "/moderation/login/",
+        f"{console}login/",
         {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
         "POST",
         form,
@@ -339,18 +391,19 @@ def main() -> None:
                     kept.write_text(log_path.read_text())
                     print(f"server log: {kept}", file=sys.stderr)
                 raise
-    header = f"{'undecided':>10} {'row':<13} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}"
+    header = f"{'undecided':>10} {'row':<18} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}"
     print(f"\n{header} {'worker RSS MB before → after':>32}")
     for size, name, times, cpu, before, after in rows:
         memory = ", ".join(f"{before.get(pid, 0) / 1024:.0f} → {after[pid] / 1024:.0f}" for pid in sorted(after))
         p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
-        print(f"{size:>10,} {name:<13} {p50:>8.1f} {p99:>8.1f} {cpu:>11.1f} {memory:>32}")
+        print(f"{size:>10,} {name:<18} {p50:>8.1f} {p99:>8.1f} {cpu:>11.1f} {memory:>32}")
     print("CPU ms/req: the server's (gunicorn master and workers) CPU time per request, from /proc: what the")
     print("request costs, whatever the other processes on the machine do to the wall-clock figures")
     largest = {name: percentile(times, 0.99) for size, name, times, *_ in rows if size == rows[-1][0]}
     print(
         f"goals at {rows[-1][0]:,}: next item p99 <= 20 ms ({largest['next item']:.1f}), console page p99 <= 100 ms "
-        f"({largest['console page']:.1f})"
+        f"({largest['console page']:.1f}); dashboards p99 <= 200 ms (lead {largest['lead figures']:.1f}, funnel "
+        f"{largest['funnel API']:.1f}, supervisor {largest['supervisor figures']:.1f})"
     )
 
 
@@ -367,6 +420,10 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
         cli(url, log, "platform", "add", "Noise Place", "--slug", "noise-place", "--country", "FR")
         cli(url, log, "helpline", "add", "Bench 3018", "--slug", "bench-3018", "--directory-id", "fr-3018")
         cli(url, log, "moderator", "add", "alex", "--platform", "bench-social", "--password-stdin", stdin=PASSWORD)
+        lead = ("lee", "--platform", "bench-social", "--role", "lead", "--password-stdin")
+        cli(url, log, "moderator", "add", *lead, stdin=PASSWORD)
+        supervisor = ("sam", "--helpline", "bench-3018", "--role", "supervisor", "--password-stdin")
+        cli(url, log, "staff", "add", *supervisor, stdin=PASSWORD)
         before, after = report_templates(1, seed=13)[0]
         status, data = post_one(port, key, f"{before}bench-original{after}".encode())
         if status != 201:
@@ -381,8 +438,11 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
         card = len(orjson.dumps(data["help"]))
         print(f"server up (pid {server.pid}); one report {data['id']} through the API (help card {card:,} bytes)")
         psql(url, records_sql(platform))
+        psql(url, dashboard_extras_sql(platform))
         api = {"Authorization": f"Bearer {key}"}
         console = {"Cookie": sign_in(port, "alex")}
+        lead_console = {"Cookie": sign_in(port, "lee")}
+        helpline_console = {"Cookie": sign_in(port, "sam", "/console/")}
         made = 0  # generated so far (the real report's own notice is one more)
         for size in sizes:
             started = time.monotonic()
@@ -392,6 +452,7 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 hi = min(lo + BATCH - 1, size)
                 psql(url, grow_sql(data["id"], platform, helpline, lo, hi))
                 psql(url, noise_sql(noise, lo // 10, hi // 10))
+                psql(url, decided_sql(platform, helpline, lo, hi))
             made = size
             psql(url, "VACUUM ANALYZE")  # every table: the track records' plan depends on the decisions' statistics
             waiting = psql(
@@ -411,6 +472,9 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 ("next item", NEXT_ITEM, api),
                 ("API page", middle, api),
                 ("console page", CONSOLE, console),
+                ("lead figures", LEAD_FIGURES, lead_console),
+                ("funnel API", FUNNEL, api),
+                ("supervisor figures", SUPERVISOR_FIGURES, helpline_console),
             ):
                 timed(port, path, headers_, args.warmup, deadline)
                 rss_before, cpu_before = workers_rss(server.pid), process_cpu_seconds(server.pid)
@@ -419,13 +483,15 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 rss_after = workers_rss(server.pid)
                 rows.append((size, name, times, cpu, rss_before, rss_after))
                 print(
-                    f"  {name:<13} p50 {percentile(times, 0.5):7.1f} ms  p99 {percentile(times, 0.99):7.1f} ms  "
+                    f"  {name:<18} p50 {percentile(times, 0.5):7.1f} ms  p99 {percentile(times, 0.99):7.1f} ms  "
                     f"mean {statistics.fmean(times):7.1f} ms  server CPU {cpu:5.1f} ms/req  "
                     f"load average {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
             if args.explain:
                 print(psql(url, explain_sql(platform)))
+                for query in figures_explain_sql(platform):
+                    print(psql(url, query))
     return rows
 
 
@@ -441,6 +507,18 @@ def explain_sql(platform: int) -> str:
         "AND u.received_at = n.received_at AND u.id < n.id))) "
         "ORDER BY n.queue_rank, n.received_at, n.id LIMIT 50"
     )
+
+
+def figures_explain_sql(platform: int) -> list[str]:
+    """The lead dashboard's heaviest queries (relais/moderation/figures.py), over the default 30 days."""
+    since = "now() - interval '30 days'"
+    return [
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT (received_at AT TIME ZONE 'Europe/Paris')::date, count(*) "  # noqa: S608
+        f"FROM moderation_notice WHERE platform_id = {platform} AND received_at >= {since} GROUP BY 1",
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT source, category, count(*), percentile_cont(0.5) WITHIN "  # noqa: S608
+        "GROUP (ORDER BY EXTRACT(EPOCH FROM decided_at - received_at)) FROM moderation_notice "
+        f"WHERE platform_id = {platform} AND status = 'decided' AND decided_at >= {since} GROUP BY source, category",
+    ]
 
 
 if __name__ == "__main__":

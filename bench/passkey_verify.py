@@ -63,9 +63,7 @@ def main() -> None:
     for name, samples in (("registration", registering), ("sign-in", signing_in)):
         ordered = sorted(samples)
         p95 = ordered[int(len(ordered) * 0.95) - 1]
-        print(
-            f"{name:13} median {statistics.median(samples) * 1e3:.3f} ms  p95 {p95 * 1e3:.3f} ms  ({rounds} rounds)"
-        )
+        print(f"{name:13} median {statistics.median(samples) * 1e3:.3f} ms  p95 {p95 * 1e3:.3f} ms  ({rounds} rounds)")
 
 
 if __name__ == "__main__":

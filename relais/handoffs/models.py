@@ -78,6 +78,8 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["helpline", "status", "-created_at"], name="case_queue"),
+            # The supervisor's dashboard (relais/handoffs/figures.py): a helpline's cases shared in a period.
+            models.Index(fields=["helpline", "created_at"], name="case_created"),
             models.Index(
                 models.F("helpline"),
                 *(key.desc() for key in CASE_QUEUE_ORDER),

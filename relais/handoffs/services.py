@@ -22,7 +22,8 @@ from relais.handoffs.consent import check_scope, mask_pseudonym
 from relais.handoffs.models import CASE_QUEUE_ORDER, OPEN_FIRST, AccessEvent, Case, CaseNote, CodeLookup, Consent
 from relais.handoffs.workflow import OPEN, Status, check_transition
 from relais.moderation import cursors, keyset
-from relais.reports.models import Report
+from relais.reports import reach
+from relais.reports.models import ReachCount, Report
 from relais.tenants.models import Helpline, Platform, StaffMember
 from relais.webhooks import events as webhook_events
 
@@ -143,6 +144,13 @@ def share_report(
                     detail=f"scope: {', '.join(sorted(scopes))}",
                 )
                 webhook_events.report_shared(case=case, report=report, now=now)
+                ReachCount.record(
+                    platform=platform,
+                    country=report.reporter_country,
+                    helplines=[helpline.directory_id],
+                    step=reach.SHARED,
+                    at=now,
+                )
                 return case, True
         except IntegrityError:
             # A code collision (1 in 9·10^12 per live code) or a concurrent share of the same report: look again.

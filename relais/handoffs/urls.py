@@ -34,4 +34,5 @@ urlpatterns = [
     path("settings/", views.wellness_settings, name="settings"),
     path("hours/", directory_views.closures, name="closures"),
     path("hours/<int:closure_id>/end", directory_views.end_closure, name="end_closure"),
+    path("figures/", views.figures_page, name="figures"),
 ]

@@ -26,15 +26,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from relais import clock
+from relais import charts, clock, figures
 from relais.directory.runtime import current
 from relais.handoffs import access, case_codes, forms, readable, services
+from relais.handoffs import figures as helpline_figures
 from relais.handoffs.models import Case
 from relais.moderation import services as moderation
 from relais.moderation import wellness
+from relais.reports import figures as reach_figures
 from relais.tenants import access as tenants_access
 from relais.tenants.models import Helpline, StaffMember
 from relais.tenants.services import set_blur_images
@@ -433,3 +436,90 @@ def _card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
         ],
         "emergency": [f"{e.get('number', '')} {e.get('name', '')}".strip() for e in card.get("emergency", [])],
     }
+
+
+# --- the supervisor's dashboard (ADR 0038) ---
+
+ESCALATION_LABELS = {
+    helpline_figures.WAITING: _lazy("Waiting for the platform"),
+    "restricted": _lazy("Action taken"),
+    "no_action": _lazy("No action"),
+    helpline_figures.NOT_PROCESSED: _lazy("Not processed (notifier suspended)"),
+}
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    minutes = round(value * 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes} if hours else _("%(m)s min") % {"m": minutes}
+
+
+@require_GET
+@console_view
+def figures_page(request: HttpRequest, console: Console) -> HttpResponse:
+    """The supervisor's view of the helpline's work: cases by status and category, time to a first look,
+    escalations and their outcome, and the reach funnel. Supervisors only; small cells are "< 10"."""
+    if not console.member.is_supervisor:
+        return render(request, "handoffs/supervisor_only.html", _context(console, nav="figures"), status=403)
+    helpline = console.member.helpline
+    now = clock.now()
+    zone = _helpline_zone(helpline)
+    try:
+        period = figures.period(request.GET.get("from"), request.GET.get("to"), now=now, zone=zone)
+        period_error = None
+    except figures.PeriodError as exc:
+        period = figures.period(None, None, now=now, zone=zone)
+        period_error = exc
+    found = helpline_figures.supervisor_figures(helpline, period)
+    by_status = charts.bar_figure(
+        chart_id="chart-status",
+        title=_("Cases shared in the period, by status now"),
+        desc=_("One bar per status, its number at its end."),
+        rows=[(str(label), figures.shown(found.by_status.get(s, 0))) for s, label in forms.STATUS_LABELS.items()],
+        headers=(_("Status"), _("Cases")),
+    )
+    by_category = charts.bar_figure(
+        chart_id="chart-category",
+        title=_("Cases shared in the period, by category"),
+        desc=_("One bar per category reported, its number at its end."),
+        rows=[
+            (str(forms.CATEGORY_LABELS.get(c, c)), figures.shown(n))
+            for c, n in sorted(found.by_category.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        headers=(_("Category"), _("Cases")),
+    )
+    escalations = charts.bar_figure(
+        chart_id="chart-escalations",
+        title=_("Escalations in the period, by outcome"),
+        desc=_("One bar per outcome of the helpline's escalations to platforms, its number at its end."),
+        rows=[(str(ESCALATION_LABELS[k]), figures.shown(n)) for k, n in found.escalations.items()],
+        headers=(_("Outcome"), _("Escalations")),
+    )
+    funnel = reach_figures.funnel_display(
+        reach_figures.helpline_funnel(helpline.directory_id, period), chart_id="chart-funnel", by_helpline=False
+    )
+    look = found.first_look
+    return render(
+        request,
+        "handoffs/figures.html",
+        _context(
+            console,
+            nav="figures",
+            period=period,
+            period_error=period_error,
+            found=found,
+            shared=figures.cell_text(figures.shown(found.shared)),
+            escalated=figures.cell_text(figures.shown(found.escalated)),
+            charts=[by_status, by_category, escalations],
+            look_count=figures.cell_text(look.count),
+            look_median=_hours(look.median_hours) if look.published else "—",
+            look_p90=_hours(look.p90_hours) if look.published else "—",
+            not_looked_at=figures.cell_text(figures.shown(found.not_looked_at)),
+            funnel=funnel,
+        ),
+    )

@@ -23,7 +23,7 @@ import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from relais import clock, replica
+from relais import clock, figures, replica
 from relais.http import json_response, unknown_query
 from relais.moderation import access, services, summaries
 from relais.moderation import statement_of_reasons as sor
@@ -36,6 +36,8 @@ from relais.moderation.schemas import (
     BulkDecisionIn,
     DecisionIn,
     DecisionOut,
+    FunnelFilter,
+    FunnelOut,
     ModeratorIn,
     NoticeOut,
     PileOnOut,
@@ -48,6 +50,8 @@ from relais.moderation.schemas import (
     statement_errors,
 )
 from relais.moderation.services import DecisionRefused, ModerationError, ModeratorActor
+from relais.reports import figures as reach_figures
+from relais.reports import reach
 from relais.schemas import ErrorOut, ValidationErrorOut
 from relais.tenants.access import PlatformKey
 from relais.tenants.models import Platform
@@ -571,3 +575,40 @@ def decide_appeal(request: HttpRequest, appeal_id: str, payload: AppealDecisionI
     except ModerationError as exc:
         return refusal(exc, field=lambda name: f"decision.{name}" if name in NESTED else name)
     return json_response(200, appeal_json(access.get_appeal(platform, appeal_id)))
+
+
+# --- figures (ADR 0038) ---
+
+
+@router.get(
+    "/moderation/figures/funnel",
+    response={200: FunnelOut, 401: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut},
+    summary="The reach funnel: help shown, tapped, shared, escalated, decided, by week, country and helpline",
+)
+def get_funnel(request: HttpRequest, filters: Query[FunnelFilter]) -> HttpResponse:
+    """Counts for the ISO weeks the period touches (`from`/`to`, days in your platform's zone; by default
+    the last 30 days). A count from 1 to 9 is `null`: with so few reporters a figure could point at one."""
+    if (unknown := unknown_query(request, ("from", "to"))) is not None:
+        return unknown
+    platform = _platform(request)
+    try:
+        period = figures.period(filters.first, filters.last, now=clock.now(), zone=reach.zone_named(platform.zone))
+    except figures.PeriodError as exc:
+        return json_response(
+            422,
+            {
+                "detail": f"Invalid request. {exc.field}: {exc.message}",
+                "errors": [{"field": exc.field, "message": exc.message, "type": "value_error"}],
+            },
+        )
+    rows = [
+        {
+            "week": row.iso_week,
+            "country": row.country,
+            "helpline": row.helpline,
+            **{step: figures.shown(row.counts[step]) for step in reach.STEPS},
+        }
+        for row in reach_figures.platform_funnel(platform.pk, period)
+    ]
+    body = {"from": period.first.isoformat(), "to": period.last.isoformat(), "small_cell": figures.SMALL_CELL}
+    return json_response(200, {**body, "rows": rows})

@@ -147,6 +147,21 @@ class Notice(models.Model):
                 condition=models.Q(status="decided"),
                 name="notice_decided_by_notifier",
             ),
+            # The dashboards (relais/moderation/figures.py, ADR 0038): notices in per day, and decided per day
+            # with the time each took, read from the index alone on PostgreSQL.
+            models.Index(fields=["platform", "received_at"], name="notice_received"),
+            models.Index(
+                fields=["platform", "decided_at"],
+                include=["received_at", "source", "category"],
+                condition=models.Q(status="decided"),
+                name="notice_decided",
+            ),
+            # The supervisor's dashboard (relais/handoffs/figures.py): a helpline's escalations in a period.
+            models.Index(
+                fields=["helpline", "received_at"],
+                condition=models.Q(helpline__isnull=False),
+                name="notice_by_helpline",
+            ),
             # The queue (ADR 0014): a platform's undecided notices in priority order, read a page at a time.
             models.Index(
                 fields=["platform", "queue_rank", "received_at", "id"],

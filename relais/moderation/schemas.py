@@ -22,6 +22,7 @@ from pydantic import (
     JsonValue,
     StrictBool,
     StrictInt,
+    create_model,
     field_validator,
 )
 
@@ -579,3 +580,37 @@ class BulkDecisionIn(StrictIn):
         description="Why they are closed: kept on each decision for the record, never sent; notifiers read "
         "plain words in their language"
     )
+
+
+class FunnelFilter(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: str | None = Field(
+        default=None, alias="from", description="First day (YYYY-MM-DD, your platform's zone); default 30 days ago"
+    )
+    last: str | None = Field(default=None, alias="to", description="Last day, included; default today")
+
+
+class FunnelRowOut(Schema):
+    week: str = Field(description="ISO week, e.g. 2026-W48, in your platform's zone")
+    country: str
+    helpline: str = Field(description="The helpline's directory id, e.g. fr-3018")
+    shown: int | None = Field(description="Reporters the card was shown to, listing this helpline; null: < 10")
+    tapped: int | None = Field(description="Reporters who tapped one of its channels; null: fewer than 10")
+    shared: int | None = Field(description="Reports shared with it on the reporter's consent; null: fewer than 10")
+    escalated: int | None = Field(description="Of its cases, escalated by it to you; null: fewer than 10")
+    decided: int | None = Field(description="Its escalations you decided; null: fewer than 10")
+
+
+FunnelOut = create_model(
+    "FunnelOut",
+    __base__=Schema,
+    __doc__="The funnel for the ISO weeks the period (`from` to `to`, days in your platform's zone) touches.",
+    **{  # type: ignore[call-overload]  # pydantic's stubs type the fields' mapping more narrowly than it takes
+        "from": (str, Field(description="First day of the period asked for")),
+        "to": (str, Field(description="Last day, included")),
+        "small_cell": (int, Field(description="Counts from 1 to this minus 1 are null: they could point at a person")),
+        "rows": (list[FunnelRowOut], ...),
+    },
+)
+"""Made with `create_model`: its fields are named `from` and `to`, as the query's are, which Python cannot."""

@@ -43,7 +43,8 @@ from relais.moderation.models import (
     TransparencyAccount,
     TrustedFlaggerStatus,
 )
-from relais.reports.models import Report, ReportedContent
+from relais.reports import reach
+from relais.reports.models import ReachCount, Report, ReportedContent
 from relais.tenants.models import Helpline, Moderator, Platform
 from relais.webhooks import events
 
@@ -433,6 +434,13 @@ def escalate(*, actor: HelplineActor, case: Case, escalation: Escalation, now: d
         if before != CaseStatus.ESCALATED:
             events.case_status_changed(case=locked, before=before, now=now)
         events.notice_escalated(notice=notice, report=report, case=locked, now=now)
+        ReachCount.record(
+            platform=report.platform,
+            country=report.reporter_country,
+            helplines=[case.helpline.directory_id],
+            step=reach.ESCALATED,
+            at=now,
+        )
     case.status = locked.status
     return notice
 
@@ -949,6 +957,14 @@ def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: d
         locked.status = NoticeStatus.DECIDED
         locked.decided_at = now
         locked.save(update_fields=["status", "decided_at"])
+        if locked.helpline is not None and locked.source != Source.ARTICLE_16:
+            ReachCount.record(
+                platform=locked.platform,
+                country=locked.report.reporter_country if locked.report is not None else "",
+                helplines=[locked.helpline.directory_id],
+                step=reach.DECIDED,
+                at=now,
+            )
         verdict = _apply_misuse(locked, now) if decision.manifestly_unfounded else None
         events.notice_decided(notice=locked, decision=decision, now=now, standing=verdict)
         _close_pileon_if_done(locked.pileon_id, now)

@@ -45,4 +45,5 @@ urlpatterns = [
     path("appeals/<uuid:appeal_id>/", views.appeal_page, name="appeal"),
     path("statements/", views.statements, name="statements"),
     path("settings/", views.wellness_settings, name="settings"),
+    path("figures/", views.figures_page, name="figures"),
 ]

@@ -28,20 +28,22 @@ from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from relais import clock, replica
+from relais import charts, clock, figures, replica
 from relais.evidence import access as evidence_access
 from relais.evidence import services as evidence_services
 from relais.evidence.vault import IntegrityFailure
 from relais.handoffs import views as helpline_views
 from relais.handoffs.forms import CATEGORY_LABELS, WellnessForm, error_summary
 from relais.moderation import access, forms, services, wellness
+from relais.moderation import figures as moderation_figures
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.models import (
     Appeal,
@@ -54,8 +56,9 @@ from relais.moderation.models import (
 )
 from relais.moderation.readable import statement_in_words
 from relais.moderation.services import ModeratorActor, TrackRecord
+from relais.reports import figures as reach_figures
 from relais.reports.models import ReportedContent
-from relais.tenants.models import Moderator, Platform
+from relais.tenants.models import Moderator, ModeratorRole, Platform
 from relais.tenants.services import set_blur_images
 
 P = ParamSpec("P")
@@ -896,3 +899,83 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None, cre
         **SIGN_IN,
     }
     return render(request, "registration/locked.html", context, status=429)
+
+
+# --- the lead's dashboard (ADR 0038) ---
+
+SLA_LABELS: dict[str, Promise] = {
+    "immediate": _lazy("Immediate danger"),
+    "trusted_flagger": _lazy("Trusted flaggers"),
+    "minor": _lazy("Minors"),
+    "standard": _lazy("Other notices"),
+}
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return span(timedelta(hours=value)) or _("%(m)s min") % {"m": 0}
+
+
+@require_GET
+@desk_view
+def figures_page(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """The lead's view of the work: in and decided per day, overdue now, time to decision, appeals, and the
+    reach funnel; every chart with a table of the same numbers. Leads only: a moderator gets "no access"."""
+    if desk.moderator.role != ModeratorRole.LEAD:
+        return render(request, "moderation/lead_only.html", _context(desk, nav="figures"), status=403)
+    now = clock.now()
+    zone = platform_zone(desk.platform)
+    try:
+        period = figures.period(request.GET.get("from"), request.GET.get("to"), now=now, zone=zone)
+        period_error = None
+    except figures.PeriodError as exc:
+        period = figures.period(None, None, now=now, zone=zone)
+        period_error = exc
+    found = moderation_figures.lead_figures(desk.platform, period, now)
+    day_labels = [formats.date_format(d.day, "j M") for d in found.days]
+    per_day = charts.column_figure(
+        chart_id="chart-days",
+        title=_("Notices received and decided per day"),
+        desc=_("Columns per day: solid for notices received, hatched for notices decided."),
+        labels=day_labels,
+        series=[
+            charts.Series(_("Received"), tuple(d.received for d in found.days)),
+            charts.Series(_("Decided"), tuple(d.decided for d in found.days)),
+        ],
+        first_header=_("Day"),
+    )
+    overdue = charts.bar_figure(
+        chart_id="chart-overdue",
+        title=_("Overdue now, by service-level class"),
+        desc=_("Undecided notices past their service-level time, one bar per class, its number at its end."),
+        rows=[(str(SLA_LABELS[k]), n) for k, n in found.overdue.items()],
+        headers=(_("Class"), _("Overdue notices")),
+    )
+    times = [
+        {
+            "source": forms.SOURCE_LABELS.get(t.key[0], t.key[0]),
+            "category": CATEGORY_LABELS.get(t.key[1], t.key[1]),
+            "count": figures.cell_text(t.count),
+            "median": _hours(t.median_hours) if t.published else "—",
+            "p90": _hours(t.p90_hours) if t.published else "—",
+        }
+        for t in found.decision_times
+    ]
+    funnel = reach_figures.funnel_display(
+        reach_figures.platform_funnel(desk.platform.pk, period), chart_id="chart-funnel", by_helpline=True
+    )
+    return render(
+        request,
+        "moderation/figures.html",
+        _context(
+            desk,
+            nav="figures",
+            period=period,
+            period_error=period_error,
+            found=found,
+            charts=[per_day, overdue],
+            times=times,
+            funnel=funnel,
+        ),
+    )

@@ -15,9 +15,17 @@ from relais.directory.runtime import current
 from relais.http import json_response, validation_error_response
 from relais.moderation import access as moderation_access
 from relais.moderation.schemas import notifier_notice_json
-from relais.reports import access, links, services
-from relais.reports.models import Report
-from relais.reports.schemas import ReportCreatedOut, ReporterUrlOut, ReportIn, ReportNotStoredOut, ReportOut
+from relais.reports import access, links, reach, services
+from relais.reports.models import ReachCount, Report
+from relais.reports.schemas import (
+    ReachEventIn,
+    ReachEventOut,
+    ReportCreatedOut,
+    ReporterUrlOut,
+    ReportIn,
+    ReportNotStoredOut,
+    ReportOut,
+)
 from relais.schemas import ErrorOut, ValidationErrorOut
 from relais.tenants.access import PlatformKey, Unverified
 from relais.tenants.models import Platform, Presentation
@@ -189,3 +197,37 @@ def revoke_reporter_url(request: HttpRequest, report_id: str) -> HttpResponse:
     caller: Platform = request.auth  # type: ignore[attr-defined]
     links.revoke(access.get_report_for_platform(caller, report_id))
     return HttpResponse(status=204)
+
+
+def _field_error(field: str, message: str, kind: str = "value_error") -> HttpResponse:
+    return validation_error_response([{"loc": ("body", "payload", field), "msg": message, "type": kind}])
+
+
+@router.post(
+    "/reports/{report_id}/events",
+    response={201: ReachEventOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    auth=PlatformKey(),
+    summary="Count what the reporter did with the help card (the reach funnel)",
+)
+def report_event(request: HttpRequest, report_id: str, payload: ReachEventIn) -> HttpResponse:
+    """Adds one to a count per (your platform, the reporter's country, helpline, ISO week, step); nothing
+    about the reporter is stored. Send an `Idempotency-Key`: a retry with it is not counted twice. Shares,
+    escalations and decisions are counted by Relais itself, as they happen (docs/dashboards.md)."""
+    caller: Platform = request.auth  # type: ignore[attr-defined]
+    report = access.get_report_for_platform(caller, report_id)
+    step = reach.EVENT_STEPS[payload.type]
+    if step == reach.TAPPED:
+        if payload.channel_id is None:
+            return _field_error("channel_id", "which channel was tapped: its id on the report's card", "missing")
+        helpline = reach.helpline_of_channel(report.help_card, payload.channel_id)
+        if helpline is None:
+            return _field_error("channel_id", "the report's help card showed no channel with this id")
+        helplines = [helpline]
+    else:
+        if payload.channel_id is not None:
+            return _field_error("channel_id", "only for help.tapped: help.shown counts the whole card")
+        helplines = reach.helplines_on_card(report.help_card)
+    now = clock.now()
+    ReachCount.record(platform=caller, country=report.reporter_country, helplines=helplines, step=step, at=now)
+    week = reach.iso_week(reach.week_of(now, reach.zone_named(caller.zone)))
+    return json_response(201, {"type": payload.type, "week": week, "helplines": sorted(set(helplines))})

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
-from django.db import models
+from django.db import connection, models
 
 from relais.directory.schema import CATEGORIES
 from relais.evidence.sealed_text import SealedTextField
+from relais.reports import reach
 from relais.tenants.models import Platform
 
 CONTENT_KINDS = ("message", "post", "comment", "profile", "image", "video", "live", "other")
@@ -103,3 +105,54 @@ class ReportedContent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.content_id or self.url}"
+
+
+class ReachCount(models.Model):
+    """How many reporters reached one step of the way to help, per (platform, country, helpline, ISO week).
+
+    Counts only, never a row per reporter (ADR 0038): the funnel help shown → tapped → shared → escalated →
+    decided is read from here. `bump` adds to a count in one statement, inside the transaction of the act it
+    counts (a share, an escalation, a decision) or of the platform's event (`POST /reports/{id}/events`).
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="reach_counts")
+    country = models.CharField(max_length=2, help_text="The reporter's country (the report's, as routed).")
+    helpline = models.CharField(max_length=100, help_text="The helpline's directory id, e.g. fr-3018.")
+    week = models.DateField(help_text="Monday of the ISO week, in the platform's zone.")
+    step = models.CharField(max_length=12, choices=[(s, s) for s in reach.STEPS])
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "week", "country", "helpline", "step"], name="reach_one_cell"),
+            models.CheckConstraint(condition=models.Q(step__in=reach.STEPS), name="reach_step_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.week} {self.country} {self.helpline} {self.step}: {self.count}"
+
+    @classmethod
+    def record(cls, *, platform: Platform, country: str, helplines: list[str], step: str, at: datetime) -> None:
+        """One more reporter at `step` for each of `helplines`, in the week `at` falls in for the platform."""
+        week = reach.week_of(at, reach.zone_named(platform.zone))
+        cls.bump(platform_id=platform.pk, country=country, helplines=helplines, step=step, week=week)
+
+    @classmethod
+    def bump(cls, *, platform_id: int, country: str, helplines: list[str], step: str, week: date) -> None:
+        """Add one to each helpline's cell, creating it at 1: `INSERT … ON CONFLICT DO UPDATE`, which SQLite
+        (3.24+) and PostgreSQL both speak, so two concurrent bumps never lose one nor collide."""
+        if step not in reach.STEPS:
+            raise ValueError(f"unknown step {step!r}")
+        if not helplines:
+            return
+        table = connection.ops.quote_name(cls._meta.db_table)
+        params: list[int | str | date] = []
+        for helpline in sorted(set(helplines)):
+            params += [platform_id, country, helpline, week, step]
+        rows = ", ".join(["(%s, %s, %s, %s, %s, 1)"] * (len(params) // 5))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (platform_id, country, helpline, week, step, count) VALUES {rows} "  # noqa: S608 - names are ours
+                f"ON CONFLICT (platform_id, week, country, helpline, step) DO UPDATE SET count = {table}.count + 1",
+                params,
+            )

@@ -168,3 +168,23 @@ class ReportOut(Schema):
 def strip_control(value: str) -> str:
     """Free text is stored as sent but for control characters other than line breaks and tabs."""
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value)
+
+
+class ReachEventIn(StrictSchema):
+    """What the reporter did with the help card, as the platform saw it: counted, never stored per person."""
+
+    type: Literal["help.shown", "help.tapped"] = Field(
+        description=(
+            "`help.shown`: the card was on the reporter's screen (counted for every helpline it listed); "
+            "`help.tapped`: the reporter tapped one of its channels (`channel_id`)."
+        )
+    )
+    channel_id: Annotated[str, Field(pattern=OPAQUE_ID_PATTERN, max_length=200)] | None = Field(
+        None, description="For `help.tapped`: the `id` of the channel tapped, as on the report's card (`help`)."
+    )
+
+
+class ReachEventOut(Schema):
+    type: str
+    week: str = Field(description="The ISO week it was counted in, in your platform's zone, e.g. 2026-W48")
+    helplines: list[str] = Field(description="The helplines (directory ids) whose count went up")
