@@ -44,6 +44,21 @@ EXPECTED: dict[tuple[str, bool], dict[wellness.Language, str] | None] = {
         "fr": "Contenu possiblement choquant : menaces de violence.",
         "en": "Possibly distressing content: threats of violence.",
     },
+    ("grooming", False): {
+        "fr": "Contenu possiblement choquant : sollicitation sexuelle d'un mineur.",
+        "en": "Possibly distressing content: sexual solicitation of a minor.",
+    },
+    ("grooming", True): {
+        "fr": "Contenu possiblement choquant : contenu sexuel impliquant un mineur.",
+        "en": "Possibly distressing content: sexual content involving a minor.",
+    },
+    **{
+        ("child_sexual_abuse_material", minor): {
+            "fr": "Contenu possiblement choquant : contenu sexuel impliquant un mineur.",
+            "en": "Possibly distressing content: sexual content involving a minor.",
+        }
+        for minor in (False, True)
+    },
     **{
         (category, minor): None
         for category in ("harassment", "cyberbullying", "hate", "impersonation", "doxxing", "other")
