@@ -75,6 +75,11 @@ def client(key: str) -> Client:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """Sunny Social, the 3018 as a trusted flagger, and another platform, each with its own client."""
     platform, key = add_platform(name="Sunny Social", country="IE")
     line, hkey = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018")
     TrustedFlaggerStatus.objects.create(

@@ -8,7 +8,7 @@ what the primary committed, as a streaming replica does: the tests are transacti
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,9 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from relais import replica
 from relais.checks import replica_settings
-from relais.moderation.models import TrustedFlaggerStatus
-from relais.tenants.services import add_helpline, add_platform
-from tests.test_moderation_api import RESTRICT, T0, World, call, client, decide, escalated, ok, reported
+from tests.test_moderation_api import RESTRICT, T0, World, call, decide, escalated, make_world, ok, reported
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="a read replica is PostgreSQL's")
 
@@ -65,19 +63,8 @@ def with_replica(settings: Any, transactional_db: None) -> Iterator[str]:
 
 @pytest.fixture
 def committed_world(transactional_db: None) -> World:
-    platform, key = add_platform(name="Sunny Social", country="IE")
-    line, hkey = add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018")
-    TrustedFlaggerStatus.objects.create(
-        helpline=line,
-        authority="Arcom",
-        awarded_in="FR",
-        scope="EU",
-        areas=["harassment", "cyberbullying", "sextortion"],
-        awarded_on=date(2024, 11, 6),
-        source_url="https://www.arcom.fr/",
-    )
-    _, okey = add_platform(name="Other Place", country="FR")
-    return World(platform, client(key), client(hkey), client(okey))
+    """The moderation tests' world, committed: the replica's own connection must see it."""
+    return make_world()
 
 
 @on_postgresql
