@@ -104,7 +104,15 @@ def part(name: str) -> Any:
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
-def test_the_generated_client_reports_shares_and_decides(generated: Any, live_server: LiveServer) -> None:
+# A Wednesday at 10:00 in Paris, when the 3018 is open: the card's first helpline must not depend on the hour
+# the suite happens to run (at night the 24/7 119 comes first, as it should).
+OPEN_HOURS = "2026-11-25T09:00:00Z"
+
+
+def test_the_generated_client_reports_shares_and_decides(
+    generated: Any, live_server: LiveServer, settings: Any
+) -> None:
+    settings.RELAIS_FAKE_NOW = OPEN_HOURS
     _, key = add_platform(name="Sunny Social")
     add_helpline(name="3018 (e-Enfance)", directory_id="fr-3018")
     platform = generated.AuthenticatedClient(base_url=live_server.url, token=key)
