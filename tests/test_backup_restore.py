@@ -32,7 +32,7 @@ from relais import clock
 from relais.evidence import crypto
 from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_platform
-from relais.webhooks.services import create_endpoint
+from relais.webhooks.endpoints import create_endpoint
 from tests.test_api import post, report_body
 from tests.test_evidence import full_upload
 from tests.test_handoffs_api import CONSENT

@@ -27,8 +27,8 @@ from relais.reports.schemas import ReportIn
 from relais.reports.services import canonical_of, receive_report, receive_report_with_orm
 from relais.tenants.models import Platform
 from relais.tenants.services import add_helpline, add_platform
+from relais.webhooks.endpoints import create_endpoint
 from relais.webhooks.models import Delivery, Endpoint
-from relais.webhooks.services import create_endpoint
 from tests.test_api import report_body
 
 pytestmark = [

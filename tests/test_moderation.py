@@ -20,8 +20,8 @@ from relais.moderation.services import DecisionInput, Escalation, ModerationErro
 from relais.reports.models import Report
 from relais.tenants.models import Helpline, Platform
 from relais.tenants.services import add_helpline, add_moderator, add_platform, add_staff
+from relais.webhooks.endpoints import create_endpoint
 from relais.webhooks.models import Delivery
-from relais.webhooks.services import create_endpoint
 from tests.test_api import post, report_body
 
 NOW = datetime.fromisoformat("2026-11-25T21:00:00+00:00")

@@ -25,8 +25,8 @@ from relais.moderation.schemas import NoticeOut, QueueItemOut
 from relais.reports.schemas import ReportOut
 from relais.tenants.models import ApiKey, Helpline, Platform
 from relais.tenants.services import add_helpline, add_platform
+from relais.webhooks.endpoints import create_endpoint
 from relais.webhooks.models import Delivery
-from relais.webhooks.services import create_endpoint
 from tests.test_api import report_body
 from tests.test_api_fuzz import schema as fuzz_schema
 

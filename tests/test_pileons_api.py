@@ -12,8 +12,8 @@ import pytest
 import time_machine
 
 from relais.moderation.models import Decision, Notice, PileOn
+from relais.webhooks.endpoints import create_endpoint
 from relais.webhooks.models import Delivery
-from relais.webhooks.services import create_endpoint
 from tests.test_api import report_body
 from tests.test_moderation_api import NO_ACTION, RESTRICT, World, call, ok, reported, shared_case
 from tests.test_moderation_api import world as world  # the shared fixture

@@ -14,8 +14,8 @@ from django.apps import apps as django_apps
 
 from relais.moderation.models import Decision
 from relais.tenants.models import Helpline
+from relais.webhooks.endpoints import create_endpoint
 from relais.webhooks.models import Delivery
-from relais.webhooks.services import create_endpoint
 from tests import test_moderation_api
 from tests.test_moderation_api import (
     NO_ACTION,

@@ -37,7 +37,8 @@ from django_tasks_db.models import DBTaskResult
 
 from relais.tenants.models import Helpline, Platform
 from relais.tenants.services import add_helpline, add_platform
-from relais.webhooks import services
+from relais.webhooks import emit, endpoints
+from relais.webhooks.delivery import _claim
 from relais.webhooks.models import Attempt, Delivery, Endpoint
 from relais.webhooks.tasks import deliver
 from tests.test_api import report_body
@@ -638,7 +639,7 @@ def test_a_worker_dying_mid_delivery_delays_it_but_does_not_lose_it(
     delivery = Delivery.objects.get()
     DBTaskResult.objects.all().delete()
     # A worker claims the delivery and dies before recording anything (the claim commits, then nothing).
-    claim = services._claim(delivery.pk, T0)
+    claim = _claim(delivery.pk, T0)
     assert not isinstance(claim, str)
     run_worker()
     assert not to_platform.requests  # the lease still holds it
@@ -658,7 +659,7 @@ def test_a_delivery_that_kills_every_worker_ends_as_a_dead_letter(
     first, second = report(world, "rep-1"), report(world, "rep-1b")
     doomed = Delivery.objects.get(body__contains=first)
     for _ in range(2):  # two workers claim it and die
-        assert not isinstance(services._claim(doomed.pk, datetime.now(UTC)), str)
+        assert not isinstance(_claim(doomed.pk, datetime.now(UTC)), str)
         world.traveller.shift(timedelta(seconds=31))
     drain(world.traveller)
     doomed.refresh_from_db()
@@ -686,7 +687,7 @@ def test_an_event_rolls_back_with_its_change(world: World, receivers: tuple[Rece
 
     @transaction.atomic
     def a_change_that_fails() -> None:
-        services.emit(
+        emit.emit(
             event_type="report.created",
             subject="report:x",
             data={"report_id": "x"},
@@ -731,13 +732,13 @@ def test_two_relais_db_worker_processes_share_the_queue_and_send_each_event_once
 ) -> None:
     to_platform, _ = receivers
     platform, _key = add_platform(name="Sunny Social")
-    endpoint, secret = services.create_endpoint(
+    endpoint, secret = endpoints.create_endpoint(
         tenant=platform, url=to_platform.url, event_types_=["report.created"], description="", now=T0
     )
     to_platform.secrets.append(secret)
     for n in range(20):
         with transaction.atomic():
-            services.emit(
+            emit.emit(
                 event_type="report.created",
                 subject=f"report:{n}",
                 data={"report_id": str(n)},

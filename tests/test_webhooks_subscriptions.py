@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 
 from relais import clock
 from relais.tenants.services import add_helpline, add_platform
-from relais.webhooks import services
+from relais.webhooks.delivery import attempt_delivery, disable_endpoint
 from relais.webhooks.models import Delivery, Endpoint
 from tests.test_api import post, report_body
 from tests.test_serve import RELAIS, serve
@@ -75,13 +75,13 @@ def test_a_disabled_endpoint_has_its_events_held_and_not_sent(
     api: Client, django_capture_on_commit_callbacks: Capture
 ) -> None:
     endpoint = register(api)
-    assert services.disable_endpoint(endpoint_id=endpoint, reason="410 Gone", now=clock.now())
+    assert disable_endpoint(endpoint_id=endpoint, reason="410 Gone", now=clock.now())
     with django_capture_on_commit_callbacks(execute=True):
         created = post(api, report_body())
     assert deliveries_of(created.json()["id"]) == {endpoint: "pending"}  # held: sent if it is enabled again
     assert not DBTaskResult.objects.exists()
     delivery = Delivery.objects.get()
-    assert services.attempt_delivery(delivery.pk) == "held: endpoint disabled"
+    assert attempt_delivery(delivery.pk) == "held: endpoint disabled"
 
 
 def test_only_the_reporting_platforms_endpoints_for_this_event_type_get_it(api: Client) -> None:

@@ -39,8 +39,8 @@ from relais.handoffs.workflow import OPEN
 from relais.reports.models import Report, ReportedContent
 from relais.reports.services import canonical_of
 from relais.tenants.models import Platform
+from relais.webhooks import emit as webhook_emit
 from relais.webhooks import events as webhook_events
-from relais.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 RELAIS = "Relais"
@@ -735,7 +735,7 @@ def purge_plan(*, now: datetime) -> list[PurgeLine]:
 @dataclass(frozen=True)
 class _Purged:
     blob_names: list[str]
-    erased: webhooks.Erased
+    erased: webhook_emit.Erased
 
 
 def _purge_one(report_id: str, now: datetime) -> _Purged | None:
@@ -753,7 +753,7 @@ def _purge_one(report_id: str, now: datetime) -> _Purged | None:
         # Cases hold their consent with PROTECT; a purged report takes its closed cases, notes and logs along.
         cases = Case.objects.filter(consent__report=report)
         subjects = [webhook_events.report_subject(report), *map(webhook_events.case_subject, cases)]
-        erased = webhooks.erase_about(subjects=subjects, reason="report purged (retention)", now=now)
+        erased = webhook_emit.erase_about(subjects=subjects, reason="report purged (retention)", now=now)
         cases.delete()
         # Its pending help message and media fetches (relais/integrations) go with it (CASCADE): their
         # queued tasks find nothing and send nothing.

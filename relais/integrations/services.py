@@ -52,8 +52,9 @@ from relais.reports.schemas import ReportIn
 from relais.reports.services import canonical_of, receive_report
 from relais.tenants.models import Platform
 from relais.tenants.services import update_platform
+from relais.webhooks import delivery as webhook_delivery
 from relais.webhooks import retry, targets
-from relais.webhooks import services as webhook_services
+from relais.webhooks import transport as webhook_transport
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,7 @@ def record_resolution(*, connection: Connection, report: Report, resolved_at: da
 
 def schedule() -> retry.Schedule:
     """The webhooks' schedule (ADR 0008): times 3 from 10 s, capped at 6 h, 12 attempts over a day and more."""
-    return webhook_services.schedule()
+    return webhook_delivery.schedule()
 
 
 def _enqueue(pk: int, run_after: datetime | None = None) -> None:
@@ -365,7 +366,7 @@ def attempt_help_message(pk: int) -> str:
         "Idempotency-Key": f"relais-help-{message.report_id}",
         "User-Agent": "Relais",
     }
-    response = webhook_services.post(f"{connection.instance_url}/api/v1/statuses", body, headers)
+    response = webhook_transport.post(f"{connection.instance_url}/api/v1/statuses", body, headers)
     return _record(message, response, clock.now())
 
 
@@ -375,7 +376,7 @@ def help_title(language: str) -> str:
         return _("Your report: help exists")
 
 
-def _discourse_private_message(message: HelpMessage, link: str) -> webhook_services.Response:
+def _discourse_private_message(message: HelpMessage, link: str) -> webhook_transport.Response:
     """`POST /posts.json` with `archetype=private_message` to the flagger alone, as the API user. Discourse has
     no idempotency key: a sent message is marked sent at once, and only a pending one is ever attempted."""
     connection = message.connection
@@ -393,10 +394,10 @@ def _discourse_private_message(message: HelpMessage, link: str) -> webhook_servi
         "Content-Type": "application/json",
         "User-Agent": "Relais",
     }
-    return webhook_services.post(f"{connection.instance_url}/posts.json", body, headers)
+    return webhook_transport.post(f"{connection.instance_url}/posts.json", body, headers)
 
 
-def _record(message: HelpMessage, response: webhook_services.Response, now: datetime) -> str:
+def _record(message: HelpMessage, response: webhook_transport.Response, now: datetime) -> str:
     outcome = retry.Outcome.GIVE_UP if response.refused else retry.classify(response.status_code)
     if response.status_code == 401 or response.status_code == 403:
         outcome = retry.Outcome.GIVE_UP  # a revoked or under-scoped token: a person must renew it
@@ -846,7 +847,7 @@ def notice_text(*, language: str, link: str) -> str:
         ).format(link=link)
 
 
-def _matrix_server_notice(message: HelpMessage, link: str) -> webhook_services.Response:
+def _matrix_server_notice(message: HelpMessage, link: str) -> webhook_transport.Response:
     """`PUT /_synapse/admin/v1/send_server_notice/<txnId>`: the transaction id is the report's, so Synapse
     ignores a retransmission should two workers race (docs/admin_api/server_notices.md)."""
     connection = message.connection
@@ -862,4 +863,4 @@ def _matrix_server_notice(message: HelpMessage, link: str) -> webhook_services.R
         "User-Agent": "Relais",
     }
     url = f"{connection.instance_url}{matrix.NOTICE_PATH}/relais-help-{message.report_id}"
-    return webhook_services.post(url, body, headers, method="PUT")
+    return webhook_transport.post(url, body, headers, method="PUT")

@@ -7,10 +7,10 @@ go in one `WITH … INSERT` statement, which is its own transaction: the report,
 its `report.created` deliveries are written all together or not at all, exactly as before.
 
 The rows cannot drift from the ORM path's: the values come from the same unsaved model instances
-(`services.new_report`, `moderation.services.article_16_notice`, `webhooks.services.pending_delivery`), passed
+(`services.new_report`, `moderation.services.article_16_notice`, `webhooks.emit.pending_delivery`), passed
 as JSON records whose columns are the models' fields, so a field added to a model is written here too. Only
 four things are said in SQL, each mirroring one Python function: the notifier's suspension
-(`moderation.services._suspended`), the subscribed endpoints (`webhooks.services.subscribed`), a delivery's
+(`moderation.services._suspended`), the subscribed endpoints (`webhooks.emit.subscribed`), a delivery's
 fresh ids, and the duplicate check (`ON CONFLICT` on the unique constraint instead of catching the
 violation). tests/test_intake_statement.py compares the rows of both paths, column by column. A new side
 effect of receiving a report (another table) goes here as well as in `services.receive_report_with_orm`.
@@ -37,8 +37,8 @@ from relais.reports.schemas import ReportIn
 from relais.tenants.models import Platform
 from relais.webhooks import event_types
 from relais.webhooks import events as webhook_events
+from relais.webhooks.emit import envelope, pending_delivery, send_after_commit
 from relais.webhooks.models import Delivery, Endpoint
-from relais.webhooks.services import envelope, pending_delivery, send_after_commit
 
 
 def receive_report(
@@ -153,7 +153,7 @@ def _statement() -> str:
     )
     notice = insert(Notice, f"r, {record(Notice, 'notice')}", {"report_id": "r.id", "status": status})
 
-    # A delivery per endpoint of the platform subscribed to report.created (webhooks.services.subscribed).
+    # A delivery per endpoint of the platform subscribed to report.created (webhooks.emit.subscribed).
     endpoint = Endpoint._meta
     fresh = "replace(gen_random_uuid()::text, '-', '')"
     subscribed = (

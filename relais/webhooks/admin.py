@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from relais import clock
-from relais.webhooks import event_types, services
+from relais.webhooks import emit, endpoints, event_types
+from relais.webhooks.delivery import disable_endpoint
 from relais.webhooks.models import Attempt, Delivery, Endpoint
 
 
@@ -27,8 +28,8 @@ class EndpointForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_url(self) -> str:
         try:
-            return services.check_url(self.cleaned_data["url"])
-        except services.WebhookError as exc:
+            return endpoints.check_url(self.cleaned_data["url"])
+        except endpoints.WebhookError as exc:
             raise forms.ValidationError(exc.message) from None
 
     def clean(self) -> dict[str, Any]:
@@ -67,7 +68,7 @@ class EndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             return
         tenant = obj.platform or obj.helpline
         assert tenant is not None  # noqa: S101 - the form requires one
-        endpoint, secret = services.create_endpoint(
+        endpoint, secret = endpoints.create_endpoint(
             tenant=tenant,
             url=obj.url,
             event_types_=list(obj.event_types),
@@ -81,20 +82,20 @@ class EndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Enable again (held deliveries are sent)")
     def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         for endpoint in queryset:
-            services.enable_endpoint(endpoint=endpoint, now=clock.now())
+            endpoints.enable_endpoint(endpoint=endpoint, now=clock.now())
         self.message_user(request, f"{queryset.count()} endpoint(s) enabled.")
 
     @admin.action(description="Disable (deliveries are held)")
     def disable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         who = request.user.get_username()
         for endpoint in queryset:
-            services.disable_endpoint(endpoint_id=endpoint.pk, reason=f"disabled by {who} (admin)", now=clock.now())
+            disable_endpoint(endpoint_id=endpoint.pk, reason=f"disabled by {who} (admin)", now=clock.now())
         self.message_user(request, "Disabled.")
 
     @admin.action(description="Rotate the signing secret")
     def rotate(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         for endpoint in queryset:
-            secret, until = services.rotate_secret(endpoint=endpoint, now=clock.now())
+            secret, until = endpoints.rotate_secret(endpoint=endpoint, now=clock.now())
             messages.warning(
                 request,
                 f"New secret for {endpoint.url} (shown once; the old one signs until {until:%Y-%m-%d %H:%M}): {secret}",
@@ -162,9 +163,9 @@ class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         done = 0
         for delivery in queryset:
             try:
-                services.replay(delivery=delivery, now=clock.now())
+                emit.replay(delivery=delivery, now=clock.now())
                 done += 1
-            except services.ReplayRefused as exc:
+            except emit.ReplayRefused as exc:
                 self.message_user(request, f"{delivery.uid}: not replayed, {exc}.", level=messages.ERROR)
         if done:
             self.message_user(request, f"{done} deliveries queued again.")

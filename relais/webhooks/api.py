@@ -10,7 +10,7 @@ from ninja import Query, Router
 from relais import clock
 from relais.http import json_response
 from relais.schemas import ErrorOut, ValidationErrorOut
-from relais.webhooks import access, services
+from relais.webhooks import access, emit, endpoints
 from relais.webhooks.models import Delivery, Endpoint
 from relais.webhooks.schemas import (
     DeliveryFilter,
@@ -30,7 +30,7 @@ def _tenant(request: HttpRequest) -> access.Tenant:
     return tenant
 
 
-def _error(exc: services.WebhookError) -> HttpResponse:
+def _error(exc: endpoints.WebhookError) -> HttpResponse:
     return json_response(
         422, {"detail": str(exc), "errors": [{"field": exc.field, "message": exc.message, "type": "value_error"}]}
     )
@@ -96,14 +96,14 @@ def _log(deliveries: Any) -> list[dict[str, Any]]:
 )
 def create_endpoint(request: HttpRequest, payload: EndpointIn) -> HttpResponse:
     try:
-        endpoint, secret = services.create_endpoint(
+        endpoint, secret = endpoints.create_endpoint(
             tenant=_tenant(request),
             url=payload.url,
             event_types_=list(payload.event_types),
             description=payload.description,
             now=clock.now(),
         )
-    except services.WebhookError as exc:
+    except endpoints.WebhookError as exc:
         return _error(exc)
     return json_response(201, {**endpoint_json(endpoint), "secret": secret})
 
@@ -128,7 +128,7 @@ def get_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     summary="Remove a webhook endpoint (and its pending deliveries and log)",
 )
 def delete_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
-    services.delete_endpoint(endpoint=access.get_endpoint(_tenant(request), endpoint_id))
+    endpoints.delete_endpoint(endpoint=access.get_endpoint(_tenant(request), endpoint_id))
     return HttpResponse(status=204)
 
 
@@ -139,7 +139,7 @@ def delete_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
 )
 def rotate_endpoint_secret(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = access.get_endpoint(_tenant(request), endpoint_id)
-    secret, until = services.rotate_secret(endpoint=endpoint, now=clock.now())
+    secret, until = endpoints.rotate_secret(endpoint=endpoint, now=clock.now())
     return json_response(200, {"secret": secret, "previous_secret_valid_until": until})
 
 
@@ -150,7 +150,7 @@ def rotate_endpoint_secret(request: HttpRequest, endpoint_id: str) -> HttpRespon
 )
 def enable_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = access.get_endpoint(_tenant(request), endpoint_id)
-    return json_response(200, endpoint_json(services.enable_endpoint(endpoint=endpoint, now=clock.now())))
+    return json_response(200, endpoint_json(endpoints.enable_endpoint(endpoint=endpoint, now=clock.now())))
 
 
 @router.get(
@@ -183,8 +183,8 @@ def list_dead_letters(request: HttpRequest) -> HttpResponse:
 def replay_delivery(request: HttpRequest, delivery_id: str) -> HttpResponse:
     delivery = access.get_delivery(_tenant(request), delivery_id)
     try:
-        again = services.replay(delivery=delivery, now=clock.now())
-    except services.ReplayRefused as exc:
+        again = emit.replay(delivery=delivery, now=clock.now())
+    except emit.ReplayRefused as exc:
         return json_response(409, {"detail": f"Cannot replay this delivery: {exc}."})
     again.refresh_from_db()
     return json_response(202, delivery_json(again))

@@ -6,6 +6,8 @@ Event types are dot-delimited (Standard Webhooks). A type's payload schema is st
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 VERSION = 1
 
 REPORT_CREATED = "report.created"
@@ -47,3 +49,8 @@ def check_event_types(requested: list[str], *, helpline: bool) -> list[str]:
     if not requested:
         raise ValueError("subscribe to at least one event type")
     return list(dict.fromkeys(requested))
+
+
+def iso(instant: datetime) -> str:
+    """The events' timestamps: UTC, with a `Z` (what Standard Webhooks and most receivers parse)."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

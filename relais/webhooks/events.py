@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from relais.handoffs.case_codes import display
 from relais.moderation import summaries
 from relais.webhooks import event_types
-from relais.webhooks.services import cancel_for_subject, emit, iso
+from relais.webhooks.emit import cancel_for_subject, emit
+from relais.webhooks.event_types import iso
 
 if TYPE_CHECKING:
     from relais.handoffs.models import Case

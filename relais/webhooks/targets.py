@@ -6,7 +6,7 @@ server-side request forgery. In every mode an endpoint must be HTTPS and must no
 private, link-local or otherwise non-public address — neither as a literal, nor through its DNS name, nor
 as an IPv4 address wrapped in an IPv6 one (mapped, IPv4-compatible, NAT64, 6to4, Teredo) — and the name is
 resolved again before every attempt (a name can be changed after registration); the request then connects
-to the address that was checked (services.py), not to whatever the name resolves to a moment later.
+to the address that was checked (transport.py), not to whatever the name resolves to a moment later.
 Development alone adds one explicit allowance: this machine by name (127.0.0.1, localhost, [::1]), over
 `http://` too, which is what the tests' local receivers use. It does not extend to other private
 addresses: a development server reachable from a network must not become a way into it.

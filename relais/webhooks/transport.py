@@ -11,6 +11,10 @@ Two gaps of a plain `httpx.Client` that the service cannot close from outside (i
   byte every 1.5 s never trips a 10 s read timeout, and held a worker 99.7 s. Every operation here gets at
   most the time left until the attempt's deadline, and a timer shuts the socket at the deadline (which also
   ends a TLS handshake that is being trickled, where the socket timeout is per read).
+
+`post` is the one way Relais sends an outbound request to a URL someone else chose (webhooks, and the
+platform adapters' help messages): the address filter (`targets.py`) decides before any connection, in
+every mode, and the connection goes to the checked address within one deadline.
 """
 
 from __future__ import annotations
@@ -20,10 +24,16 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import httpcore
 import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from relais.webhooks import targets
 
 
 class PastDeadline(httpcore.TimeoutException):
@@ -134,3 +144,73 @@ class PinnedTransport(httpx.HTTPTransport):
             if proxy
             else httpcore.ConnectionPool(ssl_context=context, network_backend=network, max_connections=1)
         )
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int | None
+    error: str
+    latency_ms: int
+    retry_after: str | None = None
+    refused: bool = False
+
+
+def resolver() -> targets.Resolver:
+    """DNS, as `RELAIS_WEBHOOK_RESOLVER` names it (the system's by default; tests put a stand-in there)."""
+    return import_string(settings.RELAIS_WEBHOOK_RESOLVER)  # type: ignore[no-any-return]
+
+
+def allowed_networks() -> targets.Networks:
+    """`RELAIS_WEBHOOK_ALLOWED_NETWORKS` (ADR 0035). Parsed on each use, which costs microseconds beside a
+    request, so a test's settings override is honoured; a bad value was refused at start-up (relais.E105),
+    and one that slipped past allows nothing rather than everything."""
+    try:
+        return _parsed_networks(settings.RELAIS_WEBHOOK_ALLOWED_NETWORKS)
+    except ValueError:
+        return ()
+
+
+@cache
+def _parsed_networks(text: str) -> targets.Networks:
+    networks = targets.parse_networks(text)
+    return () if targets.metadata_overlap(networks) else networks
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, method: str = "POST") -> Response:
+    """One POST (or `method`: Synapse's idempotent server notice is a PUT) within one wall-clock deadline (connect to the last byte of the answer's headers), to an
+    address checked just before — in every mode, the name being resolved once and the connection made to
+    that address (transport.py) — or through `RELAIS_WEBHOOK_PROXY`. No redirects, no proxy from the
+    environment. A refusal is decided before any connection is opened."""
+    timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
+    proxy = settings.RELAIS_WEBHOOK_PROXY or None
+    try:
+        addresses = targets.addresses_to_connect(
+            url, production=settings.PRODUCTION, resolve=resolver(), allowed=allowed_networks()
+        )
+    except ValueError as exc:
+        refused = "does not resolve" not in str(exc)
+        return Response(None, (f"refused: {exc}" if refused else f"DNS: {exc}")[:300], 0, refused=refused)
+    started = time.perf_counter()
+    network = PinnedNetwork(None if proxy else addresses, time.monotonic() + timeout)
+
+    def elapsed() -> int:
+        return round((time.perf_counter() - started) * 1000)
+
+    try:
+        with (
+            httpx.Client(transport=PinnedTransport(network, proxy), timeout=timeout, follow_redirects=False) as client,
+            client.stream(method, url, content=body, headers=headers) as answer,
+        ):
+            code = answer.status_code
+            error = "" if 200 <= code <= 299 else f"HTTP {code}"
+            return Response(code, error, elapsed(), answer.headers.get("retry-after"))
+    except httpx.TimeoutException:
+        return Response(None, f"timeout after {timeout:g} s", elapsed())
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return Response(None, f"refused: {exc}"[:300], elapsed(), refused=True)
+    except httpx.HTTPError as exc:
+        if network.past_deadline():  # the deadline's timer shut the socket mid-read
+            return Response(None, f"timeout after {timeout:g} s", elapsed())
+        return Response(None, f"connection error: {type(exc).__name__}: {exc}"[:300], elapsed())
+    finally:
+        network.close()

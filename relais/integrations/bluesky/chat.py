@@ -25,7 +25,7 @@ from relais.evidence import crypto
 from relais.integrations import services
 from relais.integrations.bluesky import adapter, xrpc
 from relais.integrations.models import Connection, HelpMessage
-from relais.webhooks import services as webhook_services
+from relais.webhooks import transport
 
 SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 HISTORY = 50
@@ -40,20 +40,20 @@ class NotAllowed:
 class _Stop(Exception):
     """Ends an attempt early, carrying its outcome (a refused password, the PDS down)."""
 
-    def __init__(self, response: webhook_services.Response) -> None:
+    def __init__(self, response: transport.Response) -> None:
         self.response = response
 
 
-def _response(answer: xrpc.Answer, what: str) -> webhook_services.Response:
+def _response(answer: xrpc.Answer, what: str) -> transport.Response:
     """An answer that ends the attempt, shaped for services._record (which retries 5xx, 429 and no answer)."""
     error = "" if answer.ok else f"{what}: {answer.error or 'unreadable answer'}"
     code = answer.status_code if answer.ok or answer.status_code is None or answer.status_code >= 300 else 502
-    return webhook_services.Response(code, error[:300], 0, answer.retry_after, answer.refused)
+    return transport.Response(code, error[:300], 0, answer.retry_after, answer.refused)
 
 
-def _give_up(why: str) -> webhook_services.Response:
+def _give_up(why: str) -> transport.Response:
     """A failure a person must fix (the app password): 401, which _record never retries."""
-    return webhook_services.Response(401, why[:300], 0)
+    return transport.Response(401, why[:300], 0)
 
 
 class Session:
@@ -74,7 +74,7 @@ class Session:
         data = answer.data if isinstance(answer.data, dict) else {}
         access, refresh = data.get("accessJwt"), data.get("refreshJwt")
         if not isinstance(access, str) or not isinstance(refresh, str):
-            raise _Stop(webhook_services.Response(502, "the PDS answered a session without its tokens", 0))
+            raise _Stop(transport.Response(502, "the PDS answered a session without its tokens", 0))
         self.access, self.refresh = access, refresh
         sealed = services.seal(self.connection, "session", json.dumps({"accessJwt": access, "refreshJwt": refresh}))
         Connection.objects.filter(pk=self.connection.pk).update(session_sealed=sealed)
@@ -133,7 +133,7 @@ class Session:
         return answer
 
 
-def send(message: HelpMessage, link: str) -> webhook_services.Response | NotAllowed:
+def send(message: HelpMessage, link: str) -> transport.Response | NotAllowed:
     """One attempt. Never names or notifies the reported account: the message goes to the reporter's DID
     alone and carries nothing from the report."""
     connection = message.connection
@@ -158,7 +158,7 @@ def send(message: HelpMessage, link: str) -> webhook_services.Response | NotAllo
                 "GET", "chat.bsky.convo.getMessages", params={"convoId": convo_id, "limit": HISTORY}, headers=proxy
             )
             if history.ok and adapter.already_sent(history.data, sender=connection.account_did, link=link):
-                return webhook_services.Response(200, "", 0)
+                return transport.Response(200, "", 0)
         text = services.notice_text(language=message.language, link=link)
         sent = session.call(
             "POST",

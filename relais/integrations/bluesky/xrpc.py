@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from relais.webhooks import services as webhook_services
 from relais.webhooks import targets, transport
 
 MAX_ANSWER_BYTES = 65536
@@ -59,9 +58,7 @@ def call(
     timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
     proxy = settings.RELAIS_WEBHOOK_PROXY or None
     try:
-        addresses = targets.addresses_to_connect(
-            url, production=settings.PRODUCTION, resolve=webhook_services.resolver()
-        )
+        addresses = targets.addresses_to_connect(url, production=settings.PRODUCTION, resolve=transport.resolver())
     except ValueError as exc:
         refused = "does not resolve" not in str(exc)
         return Answer(None, None, (f"refused: {exc}" if refused else f"DNS: {exc}")[:300], refused=refused)

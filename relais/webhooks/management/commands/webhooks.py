@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from relais import clock
-from relais.webhooks import services
+from relais.webhooks import delivery
 from relais.webhooks.models import Delivery
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sweep":
-            count = services.sweep(now=clock.now())
+            count = delivery.sweep(now=clock.now())
             self.stdout.write(f"{count} deliveries enqueued.")
             return
         failed = Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("endpoint")
