@@ -352,3 +352,38 @@ def test_libphonenumber_emergency_numbers(region: str, numbers: tuple[str, ...])
 )
 def test_what_is_reachable_from_abroad_by_default(kind: str, uri: str, reachable: bool) -> None:
     assert reachable_abroad(kind, uri) is reachable
+
+
+# --- 5. Countries added for issue #15 (branch dir_a): the card a 14-year-old and an adult get ---
+
+# (country, the 14-year-old's first helpline, the emergency numbers on the card, the hotline for abuse material)
+ADDED_COUNTRIES = [
+    ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
+]
+
+
+@pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
+def test_an_added_country_offers_a_14_year_old_its_child_helpline_first(
+    country: str, first: str, numbers: list[str], hotline: str
+) -> None:
+    card = route(real(), ask(country=country, language="en", category="harassment", age=14), AT_NOON)
+    assert card.fallback is False
+    assert ids(card)[0] == first
+    assert card.primary is not None
+    assert card.primary.helpline_id == first
+    assert [e.number for e in card.emergency if e.kind != "text"] == numbers
+
+
+@pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
+def test_an_added_country_routes_abuse_material_and_intimate_images(
+    country: str, first: str, numbers: list[str], hotline: str
+) -> None:
+    """Abuse material: the hotline and the take-down route; an adult's intimate images: StopNCII, never to a
+    minor (adults only, as its source states)."""
+    code = country.lower()
+    csam = route(real(), ask(country=country, language="en", category="child_sexual_abuse_material", age=14), AT_NOON)
+    assert {hotline, f"{code}-take-it-down"} <= set(ids(csam))
+    adult = route(real(), ask(country=country, language="en", category="sextortion", age=30), AT_NOON)
+    assert f"{code}-stopncii" in ids(adult)
+    minor = route(real(), ask(country=country, language="en", category="sextortion", age=14), AT_NOON)
+    assert f"{code}-stopncii" not in ids(minor)
