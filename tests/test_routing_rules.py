@@ -359,6 +359,7 @@ def test_what_is_reachable_from_abroad_by_default(kind: str, uri: str, reachable
 # (country, the 14-year-old's first helpline, the emergency numbers on the card, the hotline for abuse material)
 ADDED_COUNTRIES = [
     ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
+    ("EE", "ee-lasteabi", ["112"], "ee-vihjeliin"),
 ]
 
 
