@@ -356,10 +356,11 @@ def test_what_is_reachable_from_abroad_by_default(kind: str, uri: str, reachable
 
 # --- 5. Countries added for issue #15 (branch dir_a): the card a 14-year-old and an adult get ---
 
-# (country, the 14-year-old's first helpline, the emergency numbers on the card, the hotline for abuse material)
+# (country, the 14-year-old's first helpline on a weekday evening, the emergency numbers on the card, the hotline for abuse material)
 ADDED_COUNTRIES = [
     ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
     ("EE", "ee-lasteabi", ["112"], "ee-vihjeliin"),
+    ("FI", "fi-mll-116111", ["112"], "fi-nettivihje"),
 ]
 
 
@@ -367,7 +368,10 @@ ADDED_COUNTRIES = [
 def test_an_added_country_offers_a_14_year_old_its_child_helpline_first(
     country: str, first: str, numbers: list[str], hotline: str
 ) -> None:
-    card = route(real(), ask(country=country, language="en", category="harassment", age=14), AT_NOON)
+    """On a weekday evening, local time: when every child helpline of these countries is open (Finland's opens
+    at 17:00; before that a line open now comes first, by design)."""
+    evening = datetime(2026, 11, 25, 21, 30, tzinfo=real().countries[country].zone)
+    card = route(real(), ask(country=country, language="en", category="harassment", age=14), evening)
     assert card.fallback is False
     assert ids(card)[0] == first
     assert card.primary is not None
