@@ -361,6 +361,7 @@ ADDED_COUNTRIES = [
     ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
     ("EE", "ee-lasteabi", ["112"], "ee-vihjeliin"),
     ("FI", "fi-mll-116111", ["112"], "fi-nettivihje"),
+    ("IS", "is-1717", ["112"], "is-barnaheill"),
 ]
 
 
