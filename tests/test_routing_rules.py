@@ -357,17 +357,18 @@ def test_what_is_reachable_from_abroad_by_default(kind: str, uri: str, reachable
 # --- 5. Countries added for issue #15 (branch dir_a): the card a 14-year-old and an adult get ---
 
 # (country, the 14-year-old's first helpline on a weekday evening, the emergency numbers on the card, the hotline for abuse material)
-ADDED_COUNTRIES = [
+ADDED_COUNTRIES: list[tuple[str, str, list[str], str | None]] = [
     ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
     ("EE", "ee-lasteabi", ["112"], "ee-vihjeliin"),
     ("FI", "fi-mll-116111", ["112"], "fi-nettivihje"),
     ("IS", "is-1717", ["112"], "is-barnaheill"),
+    ("LI", "li-147", ["112", "117", "144", "118"], None),  # no hotline of its own found: Take It Down only
 ]
 
 
 @pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
 def test_an_added_country_offers_a_14_year_old_its_child_helpline_first(
-    country: str, first: str, numbers: list[str], hotline: str
+    country: str, first: str, numbers: list[str], hotline: str | None
 ) -> None:
     """On a weekday evening, local time: when every child helpline of these countries is open (Finland's opens
     at 17:00; before that a line open now comes first, by design)."""
@@ -382,13 +383,13 @@ def test_an_added_country_offers_a_14_year_old_its_child_helpline_first(
 
 @pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
 def test_an_added_country_routes_abuse_material_and_intimate_images(
-    country: str, first: str, numbers: list[str], hotline: str
+    country: str, first: str, numbers: list[str], hotline: str | None
 ) -> None:
     """Abuse material: the hotline and the take-down route; an adult's intimate images: StopNCII, never to a
     minor (adults only, as its source states)."""
     code = country.lower()
     csam = route(real(), ask(country=country, language="en", category="child_sexual_abuse_material", age=14), AT_NOON)
-    assert {hotline, f"{code}-take-it-down"} <= set(ids(csam))
+    assert {first, f"{code}-take-it-down"} | ({hotline} if hotline else set()) <= set(ids(csam))
     adult = route(real(), ask(country=country, language="en", category="sextortion", age=30), AT_NOON)
     assert f"{code}-stopncii" in ids(adult)
     minor = route(real(), ask(country=country, language="en", category="sextortion", age=14), AT_NOON)
