@@ -363,6 +363,7 @@ ADDED_COUNTRIES: list[tuple[str, str, list[str], str | None]] = [
     ("FI", "fi-mll-116111", ["112"], "fi-nettivihje"),
     ("IS", "is-1717", ["112"], "is-barnaheill"),
     ("LT", "lt-vaiku-linija", ["112"], "lt-svarus-internetas"),
+    ("LU", "lu-kjt", ["112", "113"], "lu-bee-secure-stopline"),
     ("LV", "lv-116111", ["112", "110", "113"], "lv-drossinternets"),
     ("LI", "li-147", ["112", "117", "144", "118"], None),  # no hotline of its own found: Take It Down only
 ]
