@@ -366,6 +366,7 @@ ADDED_COUNTRIES: list[tuple[str, str, list[str], str | None]] = [
     ("LU", "lu-kjt", ["112", "113"], "lu-bee-secure-stopline"),
     ("LV", "lv-116111", ["112", "110", "113"], "lv-drossinternets"),
     ("NO", "no-kors-pa-halsen", ["112", "113", "110"], "no-kripos-tips"),  # no INHOPE member: Kripos's tips
+    ("NZ", "nz-whats-up", ["111"], None),  # no INHOPE member found: Take It Down only
     ("LI", "li-147", ["112", "117", "144", "118"], None),  # no hotline of its own found: Take It Down only
 ]
 
