@@ -352,3 +352,50 @@ def test_libphonenumber_emergency_numbers(region: str, numbers: tuple[str, ...])
 )
 def test_what_is_reachable_from_abroad_by_default(kind: str, uri: str, reachable: bool) -> None:
     assert reachable_abroad(kind, uri) is reachable
+
+
+# --- 5. Countries added for issue #15 (branch dir_a): the card a 14-year-old and an adult get ---
+
+# (country, the 14-year-old's first helpline on a weekday evening, the emergency numbers on the card, the hotline for abuse material)
+ADDED_COUNTRIES: list[tuple[str, str, list[str], str | None]] = [
+    ("DK", "dk-bornetelefonen", ["112"], "dk-anmelddet"),
+    ("EE", "ee-lasteabi", ["112"], "ee-vihjeliin"),
+    ("FI", "fi-mll-116111", ["112"], "fi-nettivihje"),
+    ("IS", "is-1717", ["112"], "is-barnaheill"),
+    ("LT", "lt-vaiku-linija", ["112"], "lt-svarus-internetas"),
+    ("LU", "lu-kjt", ["112", "113"], "lu-bee-secure-stopline"),
+    ("LV", "lv-116111", ["112", "110", "113"], "lv-drossinternets"),
+    ("NO", "no-kors-pa-halsen", ["112", "113", "110"], "no-kripos-tips"),  # no INHOPE member: Kripos's tips
+    ("NZ", "nz-whats-up", ["111"], None),  # no INHOPE member found: Take It Down only
+    ("LI", "li-147", ["112", "117", "144", "118"], None),  # no hotline of its own found: Take It Down only
+]
+
+
+@pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
+def test_an_added_country_offers_a_14_year_old_its_child_helpline_first(
+    country: str, first: str, numbers: list[str], hotline: str | None
+) -> None:
+    """On a weekday evening, local time: when every child helpline of these countries is open (Finland's opens
+    at 17:00; before that a line open now comes first, by design)."""
+    evening = datetime(2026, 11, 25, 21, 30, tzinfo=real().countries[country].zone)
+    card = route(real(), ask(country=country, language="en", category="harassment", age=14), evening)
+    assert card.fallback is False
+    assert ids(card)[0] == first
+    assert card.primary is not None
+    assert card.primary.helpline_id == first
+    assert [e.number for e in card.emergency if e.kind != "text"] == numbers
+
+
+@pytest.mark.parametrize(("country", "first", "numbers", "hotline"), ADDED_COUNTRIES)
+def test_an_added_country_routes_abuse_material_and_intimate_images(
+    country: str, first: str, numbers: list[str], hotline: str | None
+) -> None:
+    """Abuse material: the hotline and the take-down route; an adult's intimate images: StopNCII, never to a
+    minor (adults only, as its source states)."""
+    code = country.lower()
+    csam = route(real(), ask(country=country, language="en", category="child_sexual_abuse_material", age=14), AT_NOON)
+    assert {first, f"{code}-take-it-down"} | ({hotline} if hotline else set()) <= set(ids(csam))
+    adult = route(real(), ask(country=country, language="en", category="sextortion", age=30), AT_NOON)
+    assert f"{code}-stopncii" in ids(adult)
+    minor = route(real(), ask(country=country, language="en", category="sextortion", age=14), AT_NOON)
+    assert f"{code}-stopncii" not in ids(minor)
