@@ -89,6 +89,11 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("BE", "be-child-focus", 14, True),
         ("FR", "fr-119", 40, True),  # "and adults worried about a child"
         ("FR", "fr-3919", 14, False),  # from 15, as its source states
+        ("CZ", "cz-rodicovska-linka", 14, False),  # for parents and other adults worried about a child
+        ("CZ", "cz-rodicovska-linka", 40, True),
+        ("CZ", "cz-stopncii", 14, False),  # adults only: "18 years old or over in the content"
+        ("CZ", "cz-take-it-down", 14, True),
+        ("CZ", "cz-116123", 14, False),  # "krizová pomoc pro dospělé"
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -108,6 +113,25 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         for category in ("non_consensual_intimate_imagery", "sextortion", "harassment", "self_harm"):
             card = route(real(), ask(country=code, language="en", category=category, age=14), AT_NOON)
             assert not adults_only & set(ids(card)), (code, category)
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "first", "emergency"),
+    [
+        ("CZ", "cs", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"]),
+    ],
+)
+def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
+    country: str, language: str, first: str, emergency: list[str]
+) -> None:
+    """The countries added for issue #15: the child helpline is the big button at noon and at night, and the
+    card lists the country's emergency numbers (the text route last)."""
+    for now in (AT_NOON, AT_NIGHT):
+        card = route(real(), ask(country=country, language=language, category="harassment", age=14), now)
+        assert card.primary is not None
+        assert card.primary.helpline_id == first
+        assert [e.number for e in card.emergency] == emergency
+        assert card.emergency[-1].kind == "text"
 
 
 # --- 2. Language order in multilingual countries; pairs kept together in that order ---
@@ -246,6 +270,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("PL", "child_sexual_abuse_material", {"pl-116111", "pl-dyzurnet"}),
         ("IE", "child_sexual_abuse_material", {"ie-childline", "ie-hotline"}),
         ("BE", "grooming", {"be-child-focus"}),
+        ("CZ", "child_sexual_abuse_material", {"cz-linka-bezpeci", "cz-stoponline", "cz-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
