@@ -94,6 +94,8 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("CZ", "cz-stopncii", 14, False),  # adults only: "18 years old or over in the content"
         ("CZ", "cz-take-it-down", 14, True),
         ("CZ", "cz-116123", 14, False),  # "krizová pomoc pro dospělé"
+        ("SK", "sk-stopncii", 14, False),
+        ("SK", "sk-ldi", 40, True),  # "aj pre dospelých kontaktujúcich v záujme detí"
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -119,6 +121,7 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
     ("country", "language", "first", "emergency"),
     [
         ("CZ", "cs", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"]),
+        ("SK", "sk", "sk-ldi", ["112", "158", "155", "150", "112"]),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
@@ -271,6 +274,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("IE", "child_sexual_abuse_material", {"ie-childline", "ie-hotline"}),
         ("BE", "grooming", {"be-child-focus"}),
         ("CZ", "child_sexual_abuse_material", {"cz-linka-bezpeci", "cz-stoponline", "cz-take-it-down"}),
+        ("SK", "grooming", {"sk-ldi", "sk-ochranma", "sk-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
