@@ -96,6 +96,9 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("CZ", "cz-116123", 14, False),  # "krizová pomoc pro dospělé"
         ("SK", "sk-stopncii", 14, False),
         ("SK", "sk-ldi", 40, True),  # "aj pre dospelých kontaktujúcich v záujme detí"
+        ("HU", "hu-kek-vonal", 14, True),  # "24 év alatti fiatalok"
+        ("HU", "hu-kek-vonal", 40, True),  # "a gyermekekért aggódó felnőtteknek is"
+        ("HU", "hu-stopncii", 14, False),
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -122,6 +125,7 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
     [
         ("CZ", "cs", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"]),
         ("SK", "sk", "sk-ldi", ["112", "158", "155", "150", "112"]),
+        ("HU", "hu", "hu-kek-vonal", ["112", "107", "104", "105", "112"]),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
@@ -275,6 +279,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("BE", "grooming", {"be-child-focus"}),
         ("CZ", "child_sexual_abuse_material", {"cz-linka-bezpeci", "cz-stoponline", "cz-take-it-down"}),
         ("SK", "grooming", {"sk-ldi", "sk-ochranma", "sk-take-it-down"}),
+        ("HU", "child_sexual_abuse_material", {"hu-kek-vonal", "hu-internet-hotline", "hu-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
