@@ -99,6 +99,8 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("HU", "hu-kek-vonal", 14, True),  # "24 év alatti fiatalok"
         ("HU", "hu-kek-vonal", 40, True),  # "a gyermekekért aggódó felnőtteknek is"
         ("HU", "hu-stopncii", 14, False),
+        ("RO", "ro-stopncii", 14, False),
+        ("RO", "ro-119", 14, True),
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -121,19 +123,21 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
 
 
 @pytest.mark.parametrize(
-    ("country", "language", "first", "emergency"),
+    ("country", "language", "first_at_noon", "first_at_night", "emergency"),
     [
-        ("CZ", "cs", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"]),
-        ("SK", "sk", "sk-ldi", ["112", "158", "155", "150", "112"]),
-        ("HU", "hu", "hu-kek-vonal", ["112", "107", "104", "105", "112"]),
+        ("CZ", "cs", "cz-linka-bezpeci", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"]),
+        ("SK", "sk", "sk-ldi", "sk-ldi", ["112", "158", "155", "150", "112"]),
+        ("HU", "hu", "hu-kek-vonal", "hu-kek-vonal", ["112", "107", "104", "105", "112"]),
+        # Telefonul Copilului answers 08:00-24:00 (the newest source read); at night the 24/7 child-abuse line 119.
+        ("RO", "ro", "ro-telefonul-copilului", "ro-119", ["112", "113"]),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
-    country: str, language: str, first: str, emergency: list[str]
+    country: str, language: str, first_at_noon: str, first_at_night: str, emergency: list[str]
 ) -> None:
-    """The countries added for issue #15: the child helpline is the big button at noon and at night, and the
-    card lists the country's emergency numbers (the text route last)."""
-    for now in (AT_NOON, AT_NIGHT):
+    """The countries added for issue #15: the child helpline is the big button (at night, the line open then),
+    and the card lists the country's emergency numbers, the text route for deaf people last."""
+    for now, first in ((AT_NOON, first_at_noon), (AT_NIGHT, first_at_night)):
         card = route(real(), ask(country=country, language=language, category="harassment", age=14), now)
         assert card.primary is not None
         assert card.primary.helpline_id == first
@@ -280,6 +284,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("CZ", "child_sexual_abuse_material", {"cz-linka-bezpeci", "cz-stoponline", "cz-take-it-down"}),
         ("SK", "grooming", {"sk-ldi", "sk-ochranma", "sk-take-it-down"}),
         ("HU", "child_sexual_abuse_material", {"hu-kek-vonal", "hu-internet-hotline", "hu-take-it-down"}),
+        ("RO", "child_sexual_abuse_material", {"ro-telefonul-copilului", "ro-esc-abuz", "ro-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
