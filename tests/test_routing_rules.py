@@ -101,6 +101,7 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("HU", "hu-stopncii", 14, False),
         ("RO", "ro-stopncii", 14, False),
         ("RO", "ro-119", 14, True),
+        ("BG", "bg-stopncii", 14, False),
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -130,6 +131,7 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         ("HU", "hu", "hu-kek-vonal", "hu-kek-vonal", ["112", "107", "104", "105", "112"]),
         # Telefonul Copilului answers 08:00-24:00 (the newest source read); at night the 24/7 child-abuse line 119.
         ("RO", "ro", "ro-telefonul-copilului", "ro-119", ["112", "113"]),
+        ("BG", "bg", "bg-116111", "bg-116111", ["112", "166", "150", "160", "112"]),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
@@ -285,6 +287,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("SK", "grooming", {"sk-ldi", "sk-ochranma", "sk-take-it-down"}),
         ("HU", "child_sexual_abuse_material", {"hu-kek-vonal", "hu-internet-hotline", "hu-take-it-down"}),
         ("RO", "child_sexual_abuse_material", {"ro-telefonul-copilului", "ro-esc-abuz", "ro-take-it-down"}),
+        ("BG", "child_sexual_abuse_material", {"bg-116111", "bg-safenet-hotline", "bg-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
