@@ -106,6 +106,7 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("GR", "gr-sos1056", 40, True),  # "στη διάθεση κάθε παιδιού και ενήλικα"
         ("HR", "hr-stopncii", 14, False),
         ("HR", "hr-116006", 14, True),  # victims and witnesses of any age
+        ("SI", "si-stopncii", 14, False),
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -139,6 +140,7 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         ("GR", "el", "gr-sos1056", "gr-sos1056", ["112", "100", "166", "199", "100"]),
         # Hrabri telefon answers on working days 09:00-20:00; at night the 24/7 victims' line 116 006.
         ("HR", "hr", "hr-hrabri-telefon", "hr-116006", ["112", "192", "194", "193", "112"]),
+        ("SI", "sl", "si-tom", "si-tom", ["112", "113", "112"]),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
@@ -297,6 +299,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("BG", "child_sexual_abuse_material", {"bg-116111", "bg-safenet-hotline", "bg-take-it-down"}),
         ("GR", "child_sexual_abuse_material", {"gr-sos1056", "gr-safeline", "gr-take-it-down"}),
         ("HR", "child_sexual_abuse_material", {"hr-hrabri-telefon", "hr-cnzd-hotline", "hr-take-it-down"}),
+        ("SI", "child_sexual_abuse_material", {"si-tom", "si-spletno-oko", "si-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
