@@ -108,6 +108,8 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("HR", "hr-116006", 14, True),  # victims and witnesses of any age
         ("SI", "si-stopncii", 14, False),
         ("CY", "cy-stopncii", 14, False),
+        ("MT", "mt-stopncii", 14, False),
+        ("MT", "mt-supportline-179", 14, True),  # "callers of any age"
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -142,8 +144,9 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         # Hrabri telefon answers on working days 09:00-20:00; at night the 24/7 victims' line 116 006.
         ("HR", "hr", "hr-hrabri-telefon", "hr-116006", ["112", "192", "194", "193", "112"], True),
         ("SI", "sl", "si-tom", "si-tom", ["112", "113", "112"], True),
-        # No text route to 112 was found for Cyprus (a 2025 report says the next 112 system will bring one).
+        # No text route to 112 was found for Cyprus (a 2025 report says the next 112 system will bring one) or Malta.
         ("CY", "el", "cy-hfc-1466", "cy-hfc-1466", ["112"], False),
+        ("MT", "mt", "mt-supportline-179", "mt-supportline-179", ["112"], False),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
@@ -304,6 +307,7 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("HR", "child_sexual_abuse_material", {"hr-hrabri-telefon", "hr-cnzd-hotline", "hr-take-it-down"}),
         ("SI", "child_sexual_abuse_material", {"si-tom", "si-spletno-oko", "si-take-it-down"}),
         ("CY", "child_sexual_abuse_material", {"cy-hfc-1466", "cy-1480", "cy-take-it-down"}),
+        ("MT", "child_sexual_abuse_material", {"mt-supportline-179", "mt-childwebalert", "mt-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
