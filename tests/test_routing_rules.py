@@ -89,6 +89,27 @@ def test_who_is_offered_what_by_age(age: int | None, offered: set[str]) -> None:
         ("BE", "be-child-focus", 14, True),
         ("FR", "fr-119", 40, True),  # "and adults worried about a child"
         ("FR", "fr-3919", 14, False),  # from 15, as its source states
+        ("CZ", "cz-rodicovska-linka", 14, False),  # for parents and other adults worried about a child
+        ("CZ", "cz-rodicovska-linka", 40, True),
+        ("CZ", "cz-stopncii", 14, False),  # adults only: "18 years old or over in the content"
+        ("CZ", "cz-take-it-down", 14, True),
+        ("CZ", "cz-116123", 14, False),  # "krizová pomoc pro dospělé"
+        ("SK", "sk-stopncii", 14, False),
+        ("SK", "sk-ldi", 40, True),  # "aj pre dospelých kontaktujúcich v záujme detí"
+        ("HU", "hu-kek-vonal", 14, True),  # "24 év alatti fiatalok"
+        ("HU", "hu-kek-vonal", 40, True),  # "a gyermekekért aggódó felnőtteknek is"
+        ("HU", "hu-stopncii", 14, False),
+        ("RO", "ro-stopncii", 14, False),
+        ("RO", "ro-119", 14, True),
+        ("BG", "bg-stopncii", 14, False),
+        ("GR", "gr-stopncii", 14, False),
+        ("GR", "gr-sos1056", 40, True),  # "στη διάθεση κάθε παιδιού και ενήλικα"
+        ("HR", "hr-stopncii", 14, False),
+        ("HR", "hr-116006", 14, True),  # victims and witnesses of any age
+        ("SI", "si-stopncii", 14, False),
+        ("CY", "cy-stopncii", 14, False),
+        ("MT", "mt-stopncii", 14, False),
+        ("MT", "mt-supportline-179", 14, True),  # "callers of any age"
     ],
 )
 def test_the_issues_examples_in_the_real_data(country: str, helpline: str, age: int, offered: bool) -> None:
@@ -108,6 +129,37 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         for category in ("non_consensual_intimate_imagery", "sextortion", "harassment", "self_harm"):
             card = route(real(), ask(country=code, language="en", category=category, age=14), AT_NOON)
             assert not adults_only & set(ids(card)), (code, category)
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "first_at_noon", "first_at_night", "emergency", "text_route"),
+    [
+        ("CZ", "cs", "cz-linka-bezpeci", "cz-linka-bezpeci", ["112", "158", "155", "150", "112"], True),
+        ("SK", "sk", "sk-ldi", "sk-ldi", ["112", "158", "155", "150", "112"], True),
+        ("HU", "hu", "hu-kek-vonal", "hu-kek-vonal", ["112", "107", "104", "105", "112"], True),
+        # Telefonul Copilului answers 08:00-24:00 (the newest source read); at night the 24/7 child-abuse line 119.
+        ("RO", "ro", "ro-telefonul-copilului", "ro-119", ["112", "113"], True),
+        ("BG", "bg", "bg-116111", "bg-116111", ["112", "166", "150", "160", "112"], True),
+        ("GR", "el", "gr-sos1056", "gr-sos1056", ["112", "100", "166", "199", "100"], True),
+        # Hrabri telefon answers on working days 09:00-20:00; at night the 24/7 victims' line 116 006.
+        ("HR", "hr", "hr-hrabri-telefon", "hr-116006", ["112", "192", "194", "193", "112"], True),
+        ("SI", "sl", "si-tom", "si-tom", ["112", "113", "112"], True),
+        # No text route to 112 was found for Cyprus (a 2025 report says the next 112 system will bring one) or Malta.
+        ("CY", "el", "cy-hfc-1466", "cy-hfc-1466", ["112"], False),
+        ("MT", "mt", "mt-supportline-179", "mt-supportline-179", ["112"], False),
+    ],
+)
+def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(
+    country: str, language: str, first_at_noon: str, first_at_night: str, emergency: list[str], text_route: bool
+) -> None:
+    """The countries added for issue #15: the child helpline is the big button (at night, the line open then),
+    and the card lists the country's emergency numbers, the text route for deaf people last where there is one."""
+    for now, first in ((AT_NOON, first_at_noon), (AT_NIGHT, first_at_night)):
+        card = route(real(), ask(country=country, language=language, category="harassment", age=14), now)
+        assert card.primary is not None
+        assert card.primary.helpline_id == first
+        assert [e.number for e in card.emergency] == emergency
+        assert (card.emergency[-1].kind == "text") is text_route
 
 
 # --- 2. Language order in multilingual countries; pairs kept together in that order ---
@@ -246,6 +298,16 @@ def test_for_self_harm_the_suicide_line_leads_even_when_the_child_line_ranks_bet
         ("PL", "child_sexual_abuse_material", {"pl-116111", "pl-dyzurnet"}),
         ("IE", "child_sexual_abuse_material", {"ie-childline", "ie-hotline"}),
         ("BE", "grooming", {"be-child-focus"}),
+        ("CZ", "child_sexual_abuse_material", {"cz-linka-bezpeci", "cz-stoponline", "cz-take-it-down"}),
+        ("SK", "grooming", {"sk-ldi", "sk-ochranma", "sk-take-it-down"}),
+        ("HU", "child_sexual_abuse_material", {"hu-kek-vonal", "hu-internet-hotline", "hu-take-it-down"}),
+        ("RO", "child_sexual_abuse_material", {"ro-telefonul-copilului", "ro-esc-abuz", "ro-take-it-down"}),
+        ("BG", "child_sexual_abuse_material", {"bg-116111", "bg-safenet-hotline", "bg-take-it-down"}),
+        ("GR", "child_sexual_abuse_material", {"gr-sos1056", "gr-safeline", "gr-take-it-down"}),
+        ("HR", "child_sexual_abuse_material", {"hr-hrabri-telefon", "hr-cnzd-hotline", "hr-take-it-down"}),
+        ("SI", "child_sexual_abuse_material", {"si-tom", "si-spletno-oko", "si-take-it-down"}),
+        ("CY", "child_sexual_abuse_material", {"cy-hfc-1466", "cy-1480", "cy-take-it-down"}),
+        ("MT", "child_sexual_abuse_material", {"mt-supportline-179", "mt-childwebalert", "mt-take-it-down"}),
     ],
 )
 def test_real_cards_for_child_sexual_abuse_hold_the_hotline_and_the_take_down_route(
