@@ -48,6 +48,7 @@ def new_report(*, platform: Platform, data: ReportIn, help_card: dict[str, Any],
         reporter_language=reporter.language,
         reporter_age=reporter.age,
         reporter_timezone=reporter.timezone or "",
+        reporter_location_country=(reporter.location_country or "").upper(),
         reporter_pseudonym=reporter.pseudonym or "",
         description=strip_control(data.description or ""),
         reported_at=data.reported_at,
@@ -76,6 +77,7 @@ def help_request_for(report: Report, *, presentation: str, country: str | None =
         age=report.reporter_age,
         timezone=report.reporter_timezone or None,
         presentation=presentation,
+        location_country=report.reporter_location_country or None,
     )
 
 
