@@ -35,12 +35,6 @@ class Report(models.Model):
     reporter_language = models.CharField(max_length=35)
     reporter_age = models.PositiveSmallIntegerField(null=True, blank=True)
     reporter_timezone = models.CharField(max_length=64, blank=True)
-    reporter_location_country = models.CharField(
-        max_length=2,
-        blank=True,
-        help_text="Where the reporter was when reporting, if the report said (ISO 3166-1 alpha-2): the reporter's "
-        "page recomputes the card for there (emergency numbers, services reachable from abroad).",
-    )
     reporter_pseudonym = models.CharField(max_length=200, blank=True)
     description = SealedTextField(blank=True, max_length=5000, context="reports.Report.description")
     reported_at = models.DateTimeField(null=True, blank=True)
