@@ -118,3 +118,16 @@ def test_a_reporter_abroad_is_told_so_in_their_language_and_sees_what_works_from
     at_home = shown(world, "home-1", reporter(language="es"))
     assert "data-abroad-note" not in at_home
     assert "Se puede usar desde el extranjero" not in at_home
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "lang", "words"),
+    [("pl-PL,pl;q=0.9", "pl", "Ten link nie działa"), ("it", "it", "Questo link non funziona"), ("", "fr", "Ce lien")],
+)
+def test_a_wrong_link_is_refused_in_the_browsers_language(header: str, lang: str, words: str) -> None:
+    response = Client().get("/r/" + "x" * 43, headers={"Accept-Language": header} if header else {})
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert html_lang(body) == lang
+    assert words in body
