@@ -53,6 +53,7 @@ def test_a_report_is_stored_and_answered_with_the_help_card(api: Client) -> None
         "label": "Appeler le 3018",
         "uri": "tel:3018",
         "emergency": False,
+        "label_language": "fr",
     }
     assert card["helplines"][0]["channels"][0]["closes_at"] == "2026-11-25T23:00:00+01:00"
     HelpCardOut.model_validate(card)  # what we render matches what OpenAPI documents

@@ -6,7 +6,8 @@ tests only look at a few countries. A snapshot makes every change to every card 
 Each new or changed snapshot is read by eye once before it is committed (issue #15's quality bar).
 
 To write them after a deliberate change: `RELAIS_UPDATE_SNAPSHOTS=1 pytest tests/test_card_snapshots.py`, then
-read `git diff tests/snapshots`. Under CI a missing or different snapshot fails; nothing is written.
+read `git diff tests/snapshots`. A text shown in English because the directory has none in the card's
+language is named after its service, `(in en: description, web label)`: the list of translations still to write. Under CI a missing or different snapshot fails; nothing is written.
 
 Pure: the bundled files, the routing rules and fixed instants; no database.
 """
@@ -24,6 +25,7 @@ import pytest
 from relais.directory import directory as directory_module
 from relais.directory.directory import Directory
 from relais.directory.routing import HelpCard, HelpRequest, route
+from relais.languages import FALLBACK_LANGUAGE
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "cards"
 UPDATE = os.environ.get("RELAIS_UPDATE_SNAPSHOTS") == "1" and os.environ.get("CI") != "true"
@@ -62,7 +64,10 @@ def _render(card: HelpCard) -> list[str]:
         lines.append("  (international fallback)")
     for rank, h in enumerate(card.helplines, start=1):
         ages = "any age" if h.ages == (None, None) else f"ages {h.ages[0] or 0}-{h.ages[1] or ''}"
-        lines.append(f"  {rank}. {h.id} [{', '.join(h.languages)}; {ages}]")
+        fallen = ["description"] if h.description_language != card.language else []
+        fallen += [f"{c.kind} label" for c in h.channels if c.label_language != card.language]
+        shown_in = f"  (in {FALLBACK_LANGUAGE}: {', '.join(fallen)})" if fallen else ""
+        lines.append(f"  {rank}. {h.id} [{', '.join(h.languages)}; {ages}]{shown_in}")
         for c in h.channels:
             if c.open_now:
                 state = "open" + (f", closes {c.closes_at[11:16]}" if c.closes_at else "")

@@ -76,7 +76,7 @@ def test_a_mistake_is_reported_with_its_file_and_line(data_copy: Path, old: str,
 
 
 def test_a_missing_french_text_is_named(data_copy: Path) -> None:
-    _break(data_copy / "fr.yaml", "name: {en: France, fr: France}", "name: {en: France}")
+    _break(data_copy / "fr.yaml", "en: France, fr: France,", "en: France,")
     with pytest.raises(DirectoryFileError, match=r"fr.yaml:4: name: Value error, text missing in fr"):
         parse_country_file(data_copy / "fr.yaml")
 

@@ -144,7 +144,17 @@ def test_codes_are_shown_in_four_groups_of_four_three_three_four() -> None:
             "fr-BE",
             "six, zéro, sept, zéro — huit, zéro, neuf — zéro, un, zéro — zéro, zéro, zéro, deux",
         ),
-        (EXAMPLE, "de", "four, eight, two, one — zero, nine, three — seven, five, five — one, six, two, seven"),
+        (EXAMPLE, "ja", "four, eight, two, one — zero, nine, three — seven, five, five — one, six, two, seven"),
+        (
+            EXAMPLE,
+            "de-AT",
+            "vier, acht, zwei, eins — null, neun, drei — sieben, fünf, fünf — eins, sechs, zwei, sieben",
+        ),
+        (
+            EXAMPLE,
+            "pl",
+            "cztery, osiem, dwa, jeden — zero, dziewięć, trzy — siedem, pięć, pięć — jeden, sześć, dwa, siedem",
+        ),
         ("K7QM4X2P", "fr", "Kilo, sept, Quebec, Mike — quatre, X-ray, deux, Papa"),
         ("K7QM4X2P", "en", "Kilo, seven, Quebec, Mike — four, X-ray, two, Papa"),
     ],
@@ -219,8 +229,13 @@ def test_pseudonyms_are_masked_to_tell_reports_apart_but_not_find_the_child(pseu
         ),
         (
             {"kind": "email", "uri": "mailto:aide@example.org"},
-            "de",
+            "ja",
             "mailto:aide@example.org?subject=Hello%2C%20my%20report%20code%20is%204821-093-755-1627.",
+        ),
+        (
+            {"kind": "email", "uri": "mailto:aide@example.org"},
+            "de",
+            "mailto:aide@example.org?subject=Hallo%2C%20mein%20Meldungscode%20ist%204821-093-755-1627.",
         ),
         ({"kind": "sms", "uri": "sms:51444?body=HELP"}, "en", None),
         ({"kind": "phone", "uri": "tel:3018"}, "fr", None),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from relais.directory.directory import Override
-from relais.directory.routing import MAX_HELPLINES, HelpRequest, route
+from relais.directory.routing import ABROAD_NOTE, MAX_HELPLINES, HelpRequest, route
 from tests import factories as f
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -107,13 +107,48 @@ def test_times_are_shown_in_the_reporters_zone_when_given() -> None:
     assert card.generated_at.isoformat() == "2026-11-25T18:00:00-04:00"
 
 
-def test_texts_follow_the_reporters_language_with_english_for_others() -> None:
-    assert route(f.france(), ask(language="fr-BE"), AT_2259).helplines[0].description == "About fr-3018 (fr)"
-    english = route(f.france(), ask(language="de"), AT_2259)
-    assert english.language == "en"
-    assert english.helplines[0].description == "About fr-3018"
-    assert english.primary is not None
-    assert english.primary.label == "Call 3018"
+def test_texts_follow_the_reporters_language_and_say_when_they_fall_back_to_english() -> None:
+    french = route(f.france(), ask(language="fr-BE"), AT_2259)
+    assert (french.language, french.requested_language) == ("fr", "fr")
+    assert (french.helplines[0].description, french.helplines[0].description_language) == ("About fr-3018 (fr)", "fr")
+    german = route(f.france(), ask(language="de"), AT_2259)
+    assert (german.language, german.requested_language) == ("de", "de")
+    # The directory has no German text for this line: English, and the card says so; the label made in code
+    # exists in German.
+    assert (german.helplines[0].description, german.helplines[0].description_language) == ("About fr-3018", "en")
+    assert german.primary is not None
+    assert (german.primary.label, german.primary.label_language) == ("3018 anrufen", "de")
+    japanese = route(f.france(), ask(language="ja"), AT_2259)
+    assert (japanese.language, japanese.requested_language) == ("en", "ja")
+    assert japanese.primary is not None
+    assert (japanese.primary.label, japanese.primary.label_language) == ("Call 3018", "en")
+
+
+@pytest.mark.parametrize(
+    ("asked", "language", "call"),
+    [
+        ("fr", "fr", "Appeler le 3018"),
+        ("en", "en", "Call 3018"),
+        ("de", "de", "3018 anrufen"),
+        ("de-AT", "de", "3018 anrufen"),
+        ("nl", "nl", "Bel 3018"),
+        ("es", "es", "Llamar al 3018"),
+        ("it", "it", "Chiama il 3018"),
+        ("pt", "pt", "Ligar para o 3018"),
+        ("pt-BR", "pt", "Ligar para o 3018"),
+        ("pl", "pl", "Zadzwoń pod 3018"),
+        ("sv", "sv", "Ring 3018"),
+        ("ja", "en", "Call 3018"),
+    ],
+)
+def test_the_card_speaks_each_reporter_language_and_english_otherwise(asked: str, language: str, call: str) -> None:
+    card = route(f.france(), ask(language=asked), AT_2259)
+    assert card.language == language
+    assert card.requested_language == asked.split("-")[0]
+    assert card.primary is not None
+    assert (card.primary.label, card.primary.label_language) == (call, language)
+    abroad = route(f.france(), ask(language=asked, location_country="BE"), AT_2259)
+    assert abroad.abroad_note == ABROAD_NOTE[language]
 
 
 def test_a_line_in_the_reporters_language_comes_before_a_better_ranked_one() -> None:

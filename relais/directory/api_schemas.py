@@ -22,6 +22,11 @@ class EmergencyOut(Schema):
         description="Where the number was read: the directory file's source, or libphonenumber's short-number "
         "metadata for a country the directory has no file for",
     )
+    name_language: str = Field(
+        "en",
+        description="The language `name` is written in: the card's `language`, or `en` when the directory has no "
+        'text in it (show it marked as such, e.g. `lang="en"` and "(in English)")',
+    )
 
 
 class ChannelOut(Schema):
@@ -48,6 +53,12 @@ class ChannelOut(Schema):
     abroad_label: str | None = Field(
         None, description='"Reachable from abroad" in the card\'s language when the reporter is abroad, else null'
     )
+    label_language: str = Field(
+        "en",
+        description="The language `label` is written in: the card's `language`, or `en` when the directory has no "
+        'text in it (show it marked as such, e.g. `lang="en"` and "(in English)")',
+    )
+    notice_language: str | None = Field(None, description="The language `notice` is written in; null without one")
 
 
 class AgesOut(Schema):
@@ -64,6 +75,11 @@ class HelplineOut(Schema):
     topics: list[str]
     ages: AgesOut
     channels: list[ChannelOut]
+    description_language: str = Field(
+        "en",
+        description="The language `description` is written in: the card's `language`, or `en` when the directory has no "
+        'text in it (show it marked as such, e.g. `lang="en"` and "(in English)")',
+    )
 
 
 class PrimaryOut(Schema):
@@ -72,11 +88,23 @@ class PrimaryOut(Schema):
     label: str
     uri: str
     emergency: bool
+    label_language: str = Field(
+        "en",
+        description="The language `label` is written in: the card's `language`, or `en` when the directory has no "
+        'text in it (show it marked as such, e.g. `lang="en"` and "(in English)")',
+    )
 
 
 class HelpCardOut(Schema):
     country: str
-    language: str
+    language: str = Field(
+        description="The language of the card's texts: one of fr, en, de, nl, es, it, pt, pl, sv (ADR 0041)"
+    )
+    requested_language: str = Field(
+        "en",
+        description="The language the request asked for (its primary subtag). When it differs from `language`, "
+        "Relais does not speak it and the card is in English: say so to the reporter",
+    )
     timezone: str
     generated_at: str
     danger: Literal["none", "immediate"]

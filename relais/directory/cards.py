@@ -23,6 +23,7 @@ import orjson
 
 from relais.directory.directory import ADULT, Directory
 from relais.directory.routing import HelpCard, HelpRequest, route
+from relais.languages import primary
 
 MAX_ENTRIES = 50_000
 """Past this many request shapes, the older half is dropped (not everything: hot shapes stay warm)."""
@@ -71,7 +72,7 @@ class CardCache:
         age_band = -1 if request.age is None else bisect.bisect_right(self._limits, request.age)
         return (
             request.country.upper(),
-            request.language.split("-", 1)[0].lower(),
+            primary(request.language),
             request.category,
             request.danger,
             age_band,

@@ -156,7 +156,17 @@ LIBPHONENUMBER_SOURCE = "https://github.com/google/libphonenumber/blob/master/re
 """Where the emergency numbers of countries without a file come from: libphonenumber's short-number metadata,
 maintained by Google with the ITU and national regulators' lists, shipped in the `phonenumberslite` package."""
 
-_WORLD_NAMES = {"en": "Emergency number", "fr": "Numéro d'urgence"}
+_WORLD_NAMES = {
+    "en": "Emergency number",
+    "fr": "Numéro d'urgence",
+    "de": "Notrufnummer",
+    "nl": "Noodnummer",
+    "es": "Número de emergencia",
+    "it": "Numero di emergenza",
+    "pt": "Número de emergência",
+    "pl": "Numer alarmowy",
+    "sv": "Nödnummer",
+}
 _GSM_EMERGENCY = "112"
 
 
@@ -228,14 +238,85 @@ def display_number(uri: str, country: str) -> str:
 
 
 _DEFAULT_LABELS = {
-    "phone": {"en": "Call {number}", "fr": "Appeler le {number}"},
-    "sms": {"en": "Text {number}", "fr": "Envoyer un SMS au {number}"},
-    "chat": {"en": "Chat online", "fr": "Discuter en ligne"},
-    "web": {"en": "Website", "fr": "Site web"},
-    "app": {"en": "App", "fr": "Application"},
-    "email": {"en": "Write an e-mail", "fr": "Écrire un e-mail"},
-    "messaging": {"en": "Send a message", "fr": "Envoyer un message"},
+    "phone": {
+        "en": "Call {number}",
+        "fr": "Appeler le {number}",
+        "de": "{number} anrufen",
+        "nl": "Bel {number}",
+        "es": "Llamar al {number}",
+        "it": "Chiama il {number}",
+        "pt": "Ligar para o {number}",
+        "pl": "Zadzwoń pod {number}",
+        "sv": "Ring {number}",
+    },
+    "sms": {
+        "en": "Text {number}",
+        "fr": "Envoyer un SMS au {number}",
+        "de": "SMS an {number}",
+        "nl": "Sms naar {number}",
+        "es": "Enviar un SMS al {number}",
+        "it": "Invia un SMS al {number}",
+        "pt": "Enviar SMS para o {number}",
+        "pl": "Wyślij SMS pod {number}",
+        "sv": "Sms:a {number}",
+    },
+    "chat": {
+        "en": "Chat online",
+        "fr": "Discuter en ligne",
+        "de": "Online chatten",
+        "nl": "Online chatten",
+        "es": "Chatear en línea",
+        "it": "Chatta online",
+        "pt": "Conversar online",
+        "pl": "Czat online",
+        "sv": "Chatta online",
+    },
+    "web": {
+        "en": "Website",
+        "fr": "Site web",
+        "de": "Website",
+        "nl": "Website",
+        "es": "Sitio web",
+        "it": "Sito web",
+        "pt": "Site",
+        "pl": "Strona internetowa",
+        "sv": "Webbplats",
+    },
+    "app": {
+        "en": "App",
+        "fr": "Application",
+        "de": "App",
+        "nl": "App",
+        "es": "Aplicación",
+        "it": "App",
+        "pt": "Aplicação",
+        "pl": "Aplikacja",
+        "sv": "App",
+    },
+    "email": {
+        "en": "Write an e-mail",
+        "fr": "Écrire un e-mail",
+        "de": "E-Mail schreiben",
+        "nl": "Stuur een e-mail",
+        "es": "Escribir un correo",
+        "it": "Scrivi un'e-mail",
+        "pt": "Enviar um e-mail",
+        "pl": "Napisz e-mail",
+        "sv": "Skicka ett mejl",
+    },
+    "messaging": {
+        "en": "Send a message",
+        "fr": "Envoyer un message",
+        "de": "Nachricht schicken",
+        "nl": "Stuur een bericht",
+        "es": "Enviar un mensaje",
+        "it": "Invia un messaggio",
+        "pt": "Enviar uma mensagem",
+        "pl": "Wyślij wiadomość",
+        "sv": "Skicka ett meddelande",
+    },
 }
+"""Labels for channels whose data gives none, in every card language (relais.languages.REPORTER_LANGUAGES)."""
 
 
 def _labels(channel: schema.Channel, country: str) -> dict[str, str]:

@@ -36,10 +36,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from relais.directory.directory import Channel, Country, Directory, Emergency, Helpline, world_emergency
+from relais.languages import FALLBACK_LANGUAGE, REPORTER_LANGUAGES, primary, requested_language
 
 Danger = Literal["none", "immediate"]
 Presentation = Literal["call_button", "link"]
-CARD_LANGUAGES = ("fr", "en")
+CARD_LANGUAGES = REPORTER_LANGUAGES
+"""The card's own words (headings, the abroad note, channel labels made in code) exist in all of these."""
 MAX_HELPLINES = 4
 """Enough to offer a choice, few enough to read on a phone; a pair may go one over."""
 
@@ -57,12 +59,35 @@ CHILD_SEXUAL_ABUSE = frozenset({"grooming", "child_sexual_abuse_material"})
 
 _ROLES_FOR_CHILD_SEXUAL_ABUSE = ("helpline", "hotline", "take_down")
 
-ABROAD_LABEL: Mapping[str, str] = {"en": "Reachable from abroad", "fr": "Joignable depuis l'étranger"}
+ABROAD_LABEL: Mapping[str, str] = {
+    "en": "Reachable from abroad",
+    "fr": "Joignable depuis l'étranger",
+    "de": "Auch aus dem Ausland erreichbar",
+    "nl": "Ook bereikbaar vanuit het buitenland",
+    "es": "Se puede usar desde el extranjero",
+    "it": "Raggiungibile anche dall'estero",
+    "pt": "Pode ser usado a partir do estrangeiro",
+    "pl": "Dostępne także z zagranicy",
+    "sv": "Går att nå från utlandet",
+}
 ABROAD_NOTE: Mapping[str, str] = {
     "en": "You are abroad: the emergency numbers are those of where you are; the services below can be reached "
     "from there.",
     "fr": "Vous êtes à l'étranger : les numéros d'urgence sont ceux du pays où vous êtes ; les services "
     "ci-dessous sont joignables depuis là-bas.",
+    "de": "Du bist im Ausland: Die Notrufnummern sind die des Landes, in dem du gerade bist. Die Angebote unten "
+    "kannst du auch von dort erreichen.",
+    "nl": "Je bent in het buitenland: de noodnummers zijn die van het land waar je nu bent. De hulp hieronder kun "
+    "je ook vanaf daar bereiken.",
+    "es": "Estás en el extranjero: los números de emergencia son los del país donde estás ahora. Los servicios de "
+    "abajo también funcionan desde allí.",
+    "it": "Sei all'estero: i numeri di emergenza sono quelli del Paese in cui ti trovi ora. Puoi contattare i "
+    "servizi qui sotto anche da lì.",
+    "pt": "Estás no estrangeiro: os números de emergência são os do país onde estás agora. Podes contactar os "
+    "serviços abaixo também a partir daí.",
+    "pl": "Jesteś za granicą: numery alarmowe są te z kraju, w którym teraz jesteś. Z pomocą poniżej możesz się "
+    "skontaktować także stamtąd.",
+    "sv": "Du är utomlands: nödnumren är de som gäller i landet där du är nu. Hjälpen nedan kan du nå även därifrån.",
 }
 
 
@@ -95,6 +120,9 @@ class ChannelView:
     """"Reachable from abroad", in the card's language, when the reporter is abroad; None otherwise."""
     notice: str | None = None
     """The helpline's own word on why its usual hours do not hold now (a closure, temporary hours)."""
+    label_language: str = FALLBACK_LANGUAGE
+    """The language `label` is written in: the card's, or English when the directory has no text in it."""
+    notice_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +135,8 @@ class HelplineView:
     topics: tuple[str, ...]
     ages: tuple[int | None, int | None]
     channels: tuple[ChannelView, ...]
+    description_language: str = FALLBACK_LANGUAGE
+    """The language `description` is written in (see `ChannelView.label_language`)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +147,7 @@ class EmergencyView:
     uri: str
     kind: str
     source: str
+    name_language: str = FALLBACK_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -126,6 +157,7 @@ class PrimaryAction:
     label: str
     uri: str
     emergency: bool
+    label_language: str = FALLBACK_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -144,11 +176,15 @@ class HelpCard:
     """Until when every channel state on this card holds (None: forever). Not part of the JSON."""
     location_country: str | None = None
     abroad_note: str | None = None
+    requested_language: str = FALLBACK_LANGUAGE
+    """The primary subtag the request asked for; when Relais does not speak it, `language` is English and this
+    says so (a visible fallback, never a silent one)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "country": self.country,
             "language": self.language,
+            "requested_language": self.requested_language,
             "timezone": self.timezone,
             "generated_at": self.generated_at.isoformat(),
             "danger": self.danger,
@@ -164,6 +200,7 @@ class HelpCard:
                     "topics": list(h.topics),
                     "ages": {"min": h.ages[0], "max": h.ages[1]},
                     "channels": [c.__dict__ for c in h.channels],
+                    "description_language": h.description_language,
                 }
                 for h in self.helplines
             ],
@@ -175,13 +212,18 @@ class HelpCard:
 
 
 def card_language(language: str) -> str:
-    """The language of the card's texts: the reporter's if Relais speaks it, else English."""
-    primary = language.split("-", 1)[0].lower()
-    return primary if primary in CARD_LANGUAGES else "en"
+    """The language of the card's texts: the reporter's if Relais speaks it (`de-AT` → `de`), else English,
+    which the card then says (`requested_language`)."""
+    code = primary(language)
+    return code if code in CARD_LANGUAGES else FALLBACK_LANGUAGE
 
 
-def _text(texts: Mapping[str, str], language: str) -> str:
-    return texts.get(language) or texts["en"]
+def _text(texts: Mapping[str, str], language: str) -> tuple[str, str]:
+    """A directory text in `language`, else in English, with the language it is really in: the reader is told
+    ("in English") rather than switched silently. Every directory text has English (schema.UI_LANGUAGES)."""
+    if texts.get(language):
+        return texts[language], language
+    return texts[FALLBACK_LANGUAGE], FALLBACK_LANGUAGE
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -205,10 +247,13 @@ class _Clock:
         state = channel.schedule.state(self.now)
         self.valid_until = _earliest(self.valid_until, state.valid_until)
         change = state.change_iso(self.zone)
+        label, label_language = _text(channel.labels, language)
+        notice = None if state.notice is None else _text(state.notice, language)
         return ChannelView(
             id=channel.id,
             kind=channel.kind,
-            label=_text(channel.labels, language),
+            label=label,
+            label_language=label_language,
             uri=channel.uri,
             open_now=state.open,
             closes_at=change if state.open else None,
@@ -217,7 +262,8 @@ class _Clock:
             free=channel.free,
             reachable_from_abroad=channel.reachable_from_abroad,
             abroad_label=ABROAD_LABEL[language] if self.abroad else None,
-            notice=None if state.notice is None else _text(state.notice, language),
+            notice=None if notice is None else notice[0],
+            notice_language=None if notice is None else notice[1],
         )
 
     def reachable(self, helpline: Helpline) -> bool:
@@ -322,7 +368,12 @@ def _primary(
     if request.danger == "immediate" and emergency:
         e = emergency[0]
         return PrimaryAction(
-            helpline_id=e.id, kind="sms" if e.kind == "text" else "phone", label=e.name, uri=e.uri, emergency=True
+            helpline_id=e.id,
+            kind="sms" if e.kind == "text" else "phone",
+            label=e.name,
+            uri=e.uri,
+            emergency=True,
+            label_language=e.name_language,
         )
     channels = [(h, c) for h in card_helplines for c in h.channels]
     wanted: list[Callable[[ChannelView], bool]]
@@ -337,13 +388,24 @@ def _primary(
     for test in wanted:
         for h, c in channels:
             if test(c):
-                return PrimaryAction(helpline_id=h.id, kind=c.kind, label=c.label, uri=c.uri, emergency=False)
+                return PrimaryAction(
+                    helpline_id=h.id,
+                    kind=c.kind,
+                    label=c.label,
+                    uri=c.uri,
+                    emergency=False,
+                    label_language=c.label_language,
+                )
     if channels:
         h, c = channels[0]
-        return PrimaryAction(helpline_id=h.id, kind=c.kind, label=c.label, uri=c.uri, emergency=False)
+        return PrimaryAction(
+            helpline_id=h.id, kind=c.kind, label=c.label, uri=c.uri, emergency=False, label_language=c.label_language
+        )
     if emergency:
         e = emergency[0]
-        return PrimaryAction(helpline_id=e.id, kind="phone", label=e.name, uri=e.uri, emergency=True)
+        return PrimaryAction(
+            helpline_id=e.id, kind="phone", label=e.name, uri=e.uri, emergency=True, label_language=e.name_language
+        )
     return None
 
 
@@ -351,11 +413,13 @@ def _helpline_view(helpline: Helpline, language: str, clock: _Clock) -> Helpline
     views = [clock.view(c, language) for c in helpline.channels]
     # Open ways to reach a person first; the order of the data file otherwise.
     views.sort(key=lambda v: not (v.open_now and v.kind != "web"))
+    description, description_language = _text(helpline.descriptions, language)
     return HelplineView(
         id=helpline.id,
         name=helpline.name,
         operator=helpline.operator,
-        description=_text(helpline.descriptions, language),
+        description=description,
+        description_language=description_language,
         languages=helpline.languages,
         topics=tuple(sorted(helpline.topics)),
         ages=(helpline.age_min, helpline.age_max),
@@ -384,14 +448,18 @@ def route(directory: Directory, request: HelpRequest, now: datetime) -> HelpCard
         chosen = _choose(directory.fallback.helplines, request, clock)
     helplines = [_helpline_view(h, language, clock) for h in chosen]
     emergency = [
-        EmergencyView(id=e.id, name=_text(e.names, language), number=e.number, uri=e.uri, kind=e.kind, source=e.source)
+        EmergencyView(
+            id=e.id, name=name, number=e.number, uri=e.uri, kind=e.kind, source=e.source, name_language=in_language
+        )
         for e in _emergency_order(_emergency_where(directory, location), request.category)
+        for name, in_language in [_text(e.names, language)]
     ]
     return HelpCard(
         location_country=location if abroad else None,
         abroad_note=ABROAD_NOTE[language] if abroad else None,
         country=code,
         language=language,
+        requested_language=requested_language(request.language),
         timezone=zone.key,
         generated_at=now.astimezone(zone),
         danger=request.danger,

@@ -65,6 +65,13 @@ _DAMM = (
 _DIGIT_WORDS = {
     "fr": ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "de": ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
+    "nl": ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"),
+    "es": ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
+    "it": ("zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"),
+    "pt": ("zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove"),
+    "pl": ("zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć"),
+    "sv": ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio"),
 }
 # Legacy codes hold letters: spelt with the ICAO/NATO alphabet, which French and English radio both use.
 _SPELLING = {
@@ -186,7 +193,7 @@ def spoken(code: str, language: str) -> str:
 
     Digit by digit, never in pairs: French pairs above 69 are compound (soixante-dix-sept is heard as 60 17)
     and differ between France, Belgium and Switzerland (septante). `language` is a language tag (`fr`,
-    `fr-BE`, `en`); any other language is read in English. Letters of a legacy code are spelt Alfa, Bravo….
+    `fr-BE`, `en`); a language outside relais.languages.REPORTER_LANGUAGES is read in English. Letters of a legacy code are spelt Alfa, Bravo….
     """
     words = _DIGIT_WORDS.get(language.split("-", 1)[0].lower(), _DIGIT_WORDS["en"])
     return " — ".join(

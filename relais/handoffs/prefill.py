@@ -13,6 +13,13 @@ from urllib.parse import quote
 _MESSAGE = {
     "fr": "Bonjour, mon code de signalement est {code}.",
     "en": "Hello, my report code is {code}.",
+    "de": "Hallo, mein Meldungscode ist {code}.",
+    "nl": "Hallo, mijn meldingscode is {code}.",
+    "es": "Hola, mi código de denuncia es {code}.",
+    "it": "Ciao, il mio codice di segnalazione è {code}.",
+    "pt": "Olá, o meu código de denúncia é {code}.",
+    "pl": "Dzień dobry, mój kod zgłoszenia to {code}.",
+    "sv": "Hej, min anmälningskod är {code}.",
 }
 
 

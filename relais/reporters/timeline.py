@@ -41,6 +41,8 @@ class AppealFacts:
     decided_at: datetime | None = None
     reversed: bool = False
     summary: str = ""
+    summary_language: str | None = None
+    """The language `summary` is written in, when Relais wrote it; None: the moderator's words, as written."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class DecisionFacts:
     on_reporters_notice: bool
     """A decision on the reporter's own notice (they may appeal it), not on a helpline's escalation."""
     appeals: tuple[AppealFacts, ...] = ()
+    summary_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Step:
     summary: str = ""
     reversed: bool = False
     decision_id: str = ""
+    summary_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +105,27 @@ def timeline(*, received_at: datetime, shares: list[Share], notices: list[Notice
         decision = notice.decision
         if decision is None:
             continue
-        steps.append(Step(StepKind.DECIDED, decision.decided_at, summary=decision.summary, decision_id=decision.id))
+        steps.append(
+            Step(
+                StepKind.DECIDED,
+                decision.decided_at,
+                summary=decision.summary,
+                decision_id=decision.id,
+                summary_language=decision.summary_language,
+            )
+        )
         for appeal in decision.appeals:
             if appeal.by_reporter:
                 steps.append(Step(StepKind.APPEALED, appeal.received_at, decision_id=decision.id))
             if appeal.decided_at is not None:
                 steps.append(
-                    Step(StepKind.APPEAL_DECIDED, appeal.decided_at, summary=appeal.summary, reversed=appeal.reversed)
+                    Step(
+                        StepKind.APPEAL_DECIDED,
+                        appeal.decided_at,
+                        summary=appeal.summary,
+                        reversed=appeal.reversed,
+                        summary_language=appeal.summary_language,
+                    )
                 )
         if not decision.on_reporters_notice:
             continue

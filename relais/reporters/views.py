@@ -9,6 +9,7 @@ Quick Exit's `location.replace` then leaves nothing to go Back to. ADR 0017.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from relais import clock
+from relais import clock, languages
+from relais.directory.routing import HelpRequest
 from relais.directory.runtime import current
 from relais.evidence import services as evidence
 from relais.evidence.vault import IntegrityFailure
@@ -37,8 +39,8 @@ from relais.handoffs.consent import SCOPES
 from relais.handoffs.models import Case
 from relais.integrations.models import PlatformResolution
 from relais.moderation import access as moderation_access
+from relais.moderation import plain_words, summaries
 from relais.moderation import services as moderation
-from relais.moderation import summaries
 from relais.moderation.models import AppealStatus, Notice, Source
 from relais.reporters import access, help_now, page_memo
 from relais.reporters import timeline as timelines
@@ -51,7 +53,8 @@ LANGUAGE_COOKIE = "relais_reporter_language"
 SHARE_TEXT_VERSION = "reporter-page-share-1"
 """The consent wording's version; the language is appended (`reporter-page-share-1.fr`): each is its own text."""
 OPTIONAL_SCOPES = ("content", "description", "help_card", "pseudonym")
-PAGE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+PAGE_LANGUAGES = languages.REPORTER_LANGUAGES
+"""The reporter's page speaks every card language, not only the consoles' `settings.LANGUAGES` (ADR 0041)."""
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
@@ -75,15 +78,29 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def page_language(request: HttpRequest, report: Report | None) -> str:
-    """The reader's explicit choice, else the report's language, else the browser's."""
+    """The reader's explicit choice, else the report's language, else the browser's, among the nine reporter
+    languages. A report in a language Relais does not speak gets English, as its card does (the page says so);
+    only a reader who asked for nothing at all gets the deployment's `LANGUAGE_CODE`."""
     chosen = request.COOKIES.get(LANGUAGE_COOKIE, "")
     if chosen in PAGE_LANGUAGES:
         return chosen
     if report is not None:
-        primary = report.reporter_language.split("-", 1)[0].lower()
-        if primary in PAGE_LANGUAGES:
+        primary = languages.supported(report.reporter_language)
+        if primary is not None:
             return primary
-    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    browser = languages.from_accept_language(header)
+    if browser is not None:
+        return browser
+    if report is None and not header.strip():
+        return settings.LANGUAGE_CODE
+    return languages.FALLBACK_LANGUAGE
+
+
+def _help_request(report: Report, language: str) -> HelpRequest:
+    """The report's card as the page shows it: in the page's language, which the reader may have switched."""
+    request = report_services.help_request_for(report, presentation=report.platform.presentation)
+    return dataclasses.replace(request, language=language)
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -195,9 +212,7 @@ def _next_change(report: Report, context: dict[str, Any], now: datetime) -> floa
     own next change), the day changes in the reporter's zone ("tomorrow" becomes "today"), a code or an appeal
     period runs out."""
     zone: ZoneInfo = context["zone"]
-    card = current().cards.card(
-        report_services.help_request_for(report, presentation=report.platform.presentation), now
-    )
+    card = current().cards.card(_help_request(report, context["language"]), now)
     local = now.astimezone(zone)
     midnight = datetime.combine(local.date() + timedelta(days=1), dt_time(0), tzinfo=zone)
     shares: list[ActiveShare] = context["active_shares"]
@@ -277,6 +292,7 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
                 id=str(decision.id),
                 decided_at=decision.decided_at,
                 summary=summaries.summary_for(decision, language),
+                summary_language=summaries.summary_language(decision, language),
                 appeal_until=decision.appeal_deadline,
                 on_reporters_notice=notice.source == Source.ARTICLE_16,
                 appeals=tuple(
@@ -286,6 +302,7 @@ def _timeline(report: Report, cases: list[Case], language: str, now: datetime) -
                         decided_at=a.decided_at if a.status != AppealStatus.OPEN else None,
                         reversed=a.status == AppealStatus.REVERSED,
                         summary=summaries.appeal_summary_for(a, language) if a.status != AppealStatus.OPEN else "",
+                        summary_language=plain_words.reader_language(language),
                     )
                     for a in outcome.appeals
                 ),
@@ -320,9 +337,7 @@ def _countries(language: str) -> list[tuple[str, str]]:
 
 
 def _context(request: HttpRequest, report: Report, language: str, *, now: datetime) -> dict[str, Any]:
-    card = current().cards.card_json(
-        report_services.help_request_for(report, presentation=report.platform.presentation), now
-    )
+    card = current().cards.card_json(_help_request(report, language), now)
     zone = _zone(card)
     closed = help_now.specialist_closed(card, report.category)
     closed_day = None
@@ -338,7 +353,8 @@ def _context(request: HttpRequest, report: Report, language: str, *, now: dateti
         "zone": zone,
         "now": now,
         "language": language,
-        "languages": settings.LANGUAGES,
+        "languages": PAGE_LANGUAGES,
+        "requested_language": languages.requested_language(report.reporter_language),
         "closed": closed,
         "closed_day": closed_day,
         "primary": card.get("primary"),

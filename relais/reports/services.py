@@ -76,7 +76,17 @@ def help_request_for(report: Report, *, presentation: str, country: str | None =
         age=report.reporter_age,
         timezone=report.reporter_timezone or None,
         presentation=presentation,
+        location_country=location_of(report),
     )
+
+
+def location_of(report: Report) -> str | None:
+    """Where the reporter was, as the card shown at intake kept it (ADR 0036: the location is kept only in the
+    card as shown, never in a column of its own), so a card recomputed for them (the reporter's page) still
+    gives the emergency numbers of where they are and only the services reachable from there."""
+    card = report.help_card if isinstance(report.help_card, dict) else {}
+    location = card.get("location_country")
+    return location if isinstance(location, str) and len(location) == 2 else None
 
 
 def help_request(

@@ -127,6 +127,27 @@ def test_a_given_card_in_french_says_the_3018_is_closed_and_leads_with_an_open_l
     assert requests == [f"{bare_site}/card.html", f"{bare_site}/help-card.js"], "nothing but the page and the card"
 
 
+def test_a_card_in_german_speaks_german_and_marks_the_texts_it_only_has_in_english(
+    browser: Browser, bare_site: str, site_dir: str, axe: Axe
+) -> None:
+    """A German-speaking child in France (ADR 0041): the component's words and the labels made in code are German;
+    the French services' own texts exist only in French and English, so they show in English, said so."""
+    _card_page(site_dir, "card.html", _given("help_card_de_2300.json"), lang="de")
+    page, _ = _open(browser, f"{bare_site}/card.html", locale="de-DE")
+    card = page.locator("relais-help-card")
+    expect(card.locator(".primary-action")).to_have_text("119 anrufen")
+    expect(card.get_by_role("heading", name="Beratung und Hilfe", level=2)).to_be_visible()
+    expect(card.get_by_role("heading", name="Im Notfall")).to_be_visible()
+    expect(card.get_by_role("button", name="Schnell raus", exact=True)).to_be_visible()
+    description = card.locator('[data-helpline-id="fr-3018"] .helpline__description')
+    expect(description.locator('span[lang="en"]')).to_contain_text("France's national helpline")
+    expect(description.locator(".text-language")).to_have_text("(auf Englisch)")
+    expect(card.locator('[data-channel-id="fr-3018-phone"]')).to_contain_text("Telefon · öffnet morgen um 09:00")
+    assert_accessible(axe, page, "help card, given, de")
+    assert_no_sideways_scroll(page)
+    screenshot(page, "component-de-2300")
+
+
 def test_danger_now_puts_emergency_numbers_first_in_english(
     browser: Browser, bare_site: str, site_dir: str, axe: Axe
 ) -> None:

@@ -42,6 +42,8 @@ class Words:
     send_appeal: str
     appealed: str
     other_language: str
+    english_mark: str = ""
+    """How the page marks a directory text it only has in English; empty where every text is in the language."""
 
 
 FRENCH = Words(
@@ -76,6 +78,23 @@ ENGLISH = Words(
     appealed="Your appeal was sent.",
     other_language="Français",
 )
+GERMAN = Words(  # a German-speaking child reporting in France: the page in German, French services' texts in English
+    locale="de-DE",
+    lang="de",
+    viewport=PHONE,
+    quick_exit="Schnell raus",
+    closed="3018 ist morgen ab 09:00 erreichbar.",
+    share="Teilen und meinen Code bekommen",
+    consent="Ja, meine Meldung mit 3018 teilen",
+    code_title="Dein Code für 3018",
+    decided="Sunny Social hat entschieden:",
+    appeal_until="Du kannst bis",
+    appeal="Der Entscheidung widersprechen",
+    send_appeal="Widerspruch abschicken",
+    appealed="Dein Widerspruch ist abgeschickt.",
+    other_language="Français",
+    english_mark="(auf Englisch)",
+)
 
 
 def _check(axe: Axe, page: Page, where: str, width: int) -> None:
@@ -85,7 +104,7 @@ def _check(axe: Axe, page: Page, where: str, width: int) -> None:
     screenshot(page, where.replace(" ", "-").replace("(", "").replace(")", ""))
 
 
-@pytest.mark.parametrize("words", [FRENCH, ENGLISH], ids=["fr-phone", "en-desktop"])
+@pytest.mark.parametrize("words", [FRENCH, ENGLISH, GERMAN], ids=["fr-phone", "en-desktop", "de-phone"])
 def test_a_reporter_gets_help_shares_follows_the_decision_appeals_and_leaves(
     browser: Browser, live_server: LiveServer, settings: Settings, axe: Axe, words: Words
 ) -> None:
@@ -116,6 +135,12 @@ def test_a_reporter_gets_help_shares_follows_the_decision_appeals_and_leaves(
         expect(page.get_by_role("link", name=words.quick_exit)).to_be_visible()
         expect(page.locator("[data-closed-specialist]")).to_contain_text(words.closed)
         expect(page.locator(".primary-action")).to_have_attribute("href", "tel:119")
+        marks = page.locator("[data-text-language]")
+        if words.english_mark:  # shown in English, and said so, never passed off as the reader's language
+            expect(marks.first).to_have_text(words.english_mark)
+            expect(page.locator(".helpline p span[lang='en']").first).to_be_visible()
+        else:
+            expect(marks).to_have_count(0)
         _check(axe, page, f"reporter page at night ({words.lang})", width)
         other = PHONE if words.viewport == DESKTOP else DESKTOP
         page.set_viewport_size(other)
