@@ -182,6 +182,9 @@ def test_marking_handled_is_once_per_helpline_logged_and_idempotent(world: World
     )
     page = html.unescape(counsellor.get(reverse("console:queue")).content.decode())
     assert "Alert marked as handled." in page
+    log = re.sub(r"<[^>]+>", "", page[page.index('id="helpline-log"') :])
+    assert "Camille marked as handled the alert of a pile-on against a minor on Sunny Social" in " ".join(log.split())
+    assert 'id="helpline-log"' not in signed_in(world.stranger).get(reverse("console:queue")).content.decode()
     assert queue_panel(counsellor) == ""
     # The 119 has not handled it: it is still on its panel.
     assert [a.pileon_id for a in moderation.pileon_alerts_for(world.other_helpline, clock.now())] == [pileon.pk]

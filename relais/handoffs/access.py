@@ -14,7 +14,7 @@ from django.db.models.functions import Length
 from django.http import Http404
 
 from relais.handoffs import case_codes
-from relais.handoffs.models import Case, PileOnAlertHandled
+from relais.handoffs.models import AccessEvent, Case, PileOnAlertHandled
 from relais.moderation.models import PileOn
 from relais.tenants.models import Helpline, Platform
 
@@ -94,3 +94,8 @@ def get_pileon_alert(helpline: Helpline, pileon_id: str | uuid.UUID) -> PileOn:
     if pileon is None:
         raise Http404(NO_ALERT)
     return pileon
+
+
+def helpline_log(helpline: Helpline, *, limit: int) -> QuerySet[AccessEvent]:
+    """The helpline's own access-log rows (about no one case: pile-on alerts handled), newest first."""
+    return AccessEvent.objects.filter(helpline=helpline, case__isnull=True).order_by("-at", "-id")[:limit]

@@ -126,7 +126,7 @@ class AccessEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="access_log")
     helpline = models.ForeignKey(
         Helpline,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="access_log",

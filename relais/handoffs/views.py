@@ -44,6 +44,8 @@ from relais.tenants.services import set_blur_images
 
 P = ParamSpec("P")
 QUEUE_PAGE_SIZE = 50
+HELPLINE_LOG_SHOWN = 10
+"""The helpline's own latest log rows under the queue (pile-on alerts handled: who, when, which platform)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,10 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             filtered=bool(chosen.get("status") or chosen.get("category")),
             lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
             pileon_alerts=_pileon_alerts(console.actor.helpline),
+            helpline_log=[
+                {"event": e, "words": readable.access_event_words(e.action, e.detail)}
+                for e in access.helpline_log(console.actor.helpline, limit=HELPLINE_LOG_SHOWN)
+            ],
         ),
     )
 

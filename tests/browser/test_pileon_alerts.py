@@ -34,6 +34,7 @@ class Words:
     alert: str
     mark: str
     done: str
+    logged: str
 
 
 FRENCH = Words(
@@ -44,6 +45,7 @@ FRENCH = Words(
     alert="Acharnement contre un ou une mineure sur Sunny Social : 5 signalements depuis le mercredi 25 novembre 2026",
     mark="Marquer comme traitée",
     done="Alerte marquée comme traitée.",
+    logged="camille a marqué comme traitée l’alerte d’un acharnement contre un ou une mineure sur Sunny Social",  # noqa: RUF001
 )
 ENGLISH = Words(
     locale="en-GB",
@@ -53,6 +55,7 @@ ENGLISH = Words(
     alert="Pile-on against a minor on Sunny Social: 5 reports since Wednesday 25 November 2026",
     mark="Mark as handled",
     done="Alert marked as handled.",
+    logged="camille marked as handled the alert of a pile-on against a minor on Sunny Social",
 )
 
 
@@ -119,6 +122,10 @@ def test_the_queue_leads_with_the_alert_and_a_counsellor_marks_it_handled_by_key
         expect(page.locator("#pileon-alerts")).to_have_count(0)
         assert PileOnAlertHandled.objects.filter(pileon=pileon).count() == 1
         assert AccessEvent.objects.filter(action=AccessEvent.Action.PILEON_ALERT_HANDLED).count() == 1
+        log = page.locator("details#helpline-log")
+        log.locator("summary").focus()
+        page.keyboard.press("Enter")  # unfolded by keyboard: who handled it, when
+        expect(log.locator(".access-log__row")).to_contain_text(words.logged)
         assert_accessible(axe, page, f"{where} handled")
         if viewport == PHONE:
             assert_no_sideways_scroll(page)

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accessevent',
             name='helpline',
-            field=models.ForeignKey(blank=True, help_text="Set for what a helpline's staff did outside any one case (a pile-on alert handled); a case's events have the case instead.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='access_log', to='tenants.helpline'),
+            field=models.ForeignKey(blank=True, help_text="Set for what a helpline's staff did outside any one case (a pile-on alert handled); a case's events have the case instead.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='access_log', to='tenants.helpline'),
         ),
         migrations.AlterField(
             model_name='accessevent',
