@@ -1198,6 +1198,31 @@ def _longest_pileon_window() -> timedelta:
     return timedelta(hours=max(hours))
 
 
+@dataclass(frozen=True)
+class _Undecided:
+    reports: int
+    last_at: datetime
+    category: str
+
+
+def _undecided_members(pileon_ids: list[uuid.UUID]) -> dict[uuid.UUID, _Undecided]:
+    """Open pile-ons' undecided reports, latest one and most frequent category (ties: the first by name, as
+    `alert_helplines` picks it): two grouped queries by `notice_pileon_queue`."""
+    if not pileon_ids:
+        return {}
+    members = Notice.objects.filter(pileon_id__in=pileon_ids, status__in=OPEN_STATUSES)
+    categories: dict[uuid.UUID, str] = {}
+    for row in members.values("pileon_id", "category").annotate(n=Count("id")).order_by("pileon_id", "-n", "category"):
+        categories.setdefault(row["pileon_id"], row["category"])
+    counted = members.values("pileon_id").annotate(
+        reports=Count("report_id", distinct=True), last_at=Max("received_at")
+    )
+    return {
+        row["pileon_id"]: _Undecided(row["reports"], row["last_at"], categories.get(row["pileon_id"], ""))
+        for row in counted
+    }
+
+
 def pileon_alerts_for(helpline: Helpline, now: datetime) -> list[PileOnAlert]:
     """The helpline's live, unhandled alerts, newest first, counted now as the webhook and the moderation
     queue count them: the undecided reports and their most frequent category (`notice_pileon_queue`, the
@@ -1213,29 +1238,13 @@ def pileon_alerts_for(helpline: Helpline, now: datetime) -> list[PileOnAlert]:
         .select_related("platform")
         .order_by("-helplines_alerted_at", "-pk")
     )
-    open_ids = [p.pk for p in candidates if p.closed_at is None]
-    members = Notice.objects.filter(pileon_id__in=open_ids, status__in=OPEN_STATUSES)
-    figures = (
-        {
-            row["pileon_id"]: row
-            for row in members.values("pileon_id").annotate(
-                reports=Count("report_id", distinct=True), last=Max("received_at")
-            )
-        }
-        if open_ids
-        else {}
-    )
-    categories: dict[uuid.UUID, tuple[int, str]] = {}
-    for row in members.values("pileon_id", "category").annotate(n=Count("id")) if open_ids else ():
-        best = categories.get(row["pileon_id"])
-        if best is None or (-row["n"], row["category"]) < (-best[0], best[1]):
-            categories[row["pileon_id"]] = (row["n"], row["category"])
+    counted_now = _undecided_members([p.pk for p in candidates if p.closed_at is None])
     alerts = []
     for pileon in candidates:
-        counted = figures.get(pileon.pk)
+        counted = counted_now.get(pileon.pk)
         if pileon.closed_at is None and counted is None:  # decided meanwhile, not yet marked closed
             continue
-        last = pileon.closed_at if counted is None else counted["last"]
+        last = pileon.closed_at if counted is None else counted.last_at
         ends_at = pileons.alert_ends_at(cast(datetime, last), pileon_rule(pileon.platform))
         if now >= ends_at:
             continue
@@ -1243,9 +1252,9 @@ def pileon_alerts_for(helpline: Helpline, now: datetime) -> list[PileOnAlert]:
             PileOnAlert(
                 pileon_id=pileon.pk,
                 platform=pileon.platform.name,
-                reports=0 if counted is None else counted["reports"],
+                reports=0 if counted is None else counted.reports,
                 since=pileon.started_at,
-                category=categories.get(pileon.pk, (0, ""))[1],
+                category="" if counted is None else counted.category,
                 raised_at=cast(datetime, pileon.helplines_alerted_at),
                 ends_at=ends_at,
                 closed_at=pileon.closed_at,
