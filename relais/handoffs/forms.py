@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AccessEvent.Action.ESCALATED: _("escalated to the platform"),
     AccessEvent.Action.EVIDENCE_VIEWED: _("evidence viewed"),
     AccessEvent.Action.EVIDENCE_EXPORTED: _("evidence pack exported"),
+    AccessEvent.Action.PILEON_ALERT_HANDLED: _("pile-on alert handled"),
 }
 SOURCE_LABELS: dict[str, Promise] = {
     "article_16": _("The reporter's own report (DSA notice)"),

@@ -121,8 +121,18 @@ class AccessEvent(models.Model):
         ESCALATED = "escalated", "escalated to the platform"
         EVIDENCE_VIEWED = "evidence_viewed", "evidence viewed"
         EVIDENCE_EXPORTED = "evidence_exported", "evidence pack exported"
+        PILEON_ALERT_HANDLED = "pileon_handled", "pile-on alert handled"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="access_log")
+    helpline = models.ForeignKey(
+        Helpline,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_log",
+        help_text="Set for what a helpline's staff did outside any one case (a pile-on alert handled); "
+        "a case's events have the case instead.",
+    )
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     actor_label = models.CharField(max_length=200)
@@ -131,10 +141,33 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(helpline__isnull=False), name="access_event_about"
+            ),
+        ]
         indexes = [models.Index(fields=["case", "at"], name="access_by_case")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class PileOnAlertHandled(models.Model):
+    """A helpline's staff member marked a pile-on alert as seen and handled (ADR 0034, addendum): it leaves
+    that helpline's panel, and only that helpline's. Once per helpline and pile-on; the look is also in the
+    helpline's access log (AccessEvent.Action.PILEON_ALERT_HANDLED)."""
+
+    helpline = models.ForeignKey(Helpline, on_delete=models.CASCADE, related_name="pileon_alerts_handled")
+    pileon = models.ForeignKey("moderation.PileOn", on_delete=models.CASCADE, related_name="handled_by_helplines")
+    handled_at = models.DateTimeField()
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    handled_by_label = models.CharField(max_length=200, help_text="Who marked it, as shown (a person's name).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["helpline", "pileon"], name="pileon_alert_handled_once")]
+
+    def __str__(self) -> str:
+        return f"{self.helpline} handled pile-on {self.pileon_id}"
 
 
 class CodeLookup(models.Model):

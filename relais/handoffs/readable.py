@@ -52,6 +52,7 @@ def language_name(code: str) -> str:
 # --- the access log ---
 
 _STATUS_MOVE = re.compile(r"^(?P<before>[a-z_]+) → (?P<after>[a-z_]+)$")
+_PILEON_ALERT = re.compile(r"^pile-on (?P<id>[0-9a-f-]{36}) on (?P<platform>.+)$")
 _PACK = re.compile(r"^(?P<format>PDF|ZIP) pack of (?P<count>\d+) items$")
 _SOURCE_BY_LABEL = {str(label): value for value, label in Source.choices}
 _Words = Callable[[str], str | None]
@@ -150,6 +151,15 @@ def _evidence(opened: bool) -> _Words:
     return say
 
 
+def _pileon_alert_handled(detail: str) -> str | None:
+    handled = _PILEON_ALERT.match(detail)
+    if handled is None:
+        return None
+    return gettext("marked as handled the alert of a pile-on against a minor on %(platform)s") % {
+        "platform": handled["platform"]
+    }
+
+
 def _plain(phrase: Promise) -> _Words:
     """An action stored without a detail: its words; with a detail, the fallback shows the detail too."""
     return lambda detail: None if detail else str(phrase)
@@ -167,5 +177,6 @@ _WORDS: dict[str, _Words] = {
     AccessEvent.Action.ESCALATED: _escalated,
     AccessEvent.Action.EVIDENCE_VIEWED: _evidence(opened=True),
     AccessEvent.Action.EVIDENCE_EXPORTED: _evidence(opened=False),
+    AccessEvent.Action.PILEON_ALERT_HANDLED: _pileon_alert_handled,
 }
 assert set(_WORDS) == set(AccessEvent.Action.values)  # noqa: S101 - every action has its words

@@ -19,7 +19,16 @@ from django.http import Http404
 
 from relais.handoffs import access, case_codes
 from relais.handoffs.consent import check_scope, mask_pseudonym
-from relais.handoffs.models import CASE_QUEUE_ORDER, OPEN_FIRST, AccessEvent, Case, CaseNote, CodeLookup, Consent
+from relais.handoffs.models import (
+    CASE_QUEUE_ORDER,
+    OPEN_FIRST,
+    AccessEvent,
+    Case,
+    CaseNote,
+    CodeLookup,
+    Consent,
+    PileOnAlertHandled,
+)
 from relais.handoffs.workflow import OPEN, Status, check_transition
 from relais.moderation import cursors, keyset
 from relais.reports import reach
@@ -86,8 +95,20 @@ class TooManyLookups(Exception):
         self.retry_after = retry_after
 
 
-def _log(case: Case, actor_label: str, action: str, now: datetime, *, user: Any = None, detail: str = "") -> None:
-    AccessEvent.objects.create(case=case, at=now, actor=user, actor_label=actor_label, action=action, detail=detail)
+def _log(
+    case: Case | None,
+    actor_label: str,
+    action: str,
+    now: datetime,
+    *,
+    user: Any = None,
+    detail: str = "",
+    helpline: Helpline | None = None,
+) -> None:
+    """One row of the access log: about a case, or (`case` None) about the helpline itself."""
+    AccessEvent.objects.create(
+        case=case, helpline=helpline, at=now, actor=user, actor_label=actor_label, action=action, detail=detail
+    )
 
 
 # --- the platform's side ---
@@ -372,3 +393,38 @@ def assign(*, actor: Actor, case: Case, to: StaffMember | None, now: datetime) -
 def _touch(case: Case, now: datetime, *fields: str) -> None:
     case.updated_at = now
     case.save(update_fields=["updated_at", *fields])
+
+
+# --- pile-on alerts (ADR 0034, addendum) ---
+
+
+@transaction.atomic
+def mark_pileon_alert_handled(*, actor: Actor, pileon_id: uuid.UUID | str, now: datetime) -> PileOnAlertHandled:
+    """A counsellor has seen a pile-on alert and done what the helpline does about it: it leaves the
+    helpline's panel. Written once, with the helpline's access-log row; a second click (another tab, a
+    colleague at the same moment) returns the first mark and logs nothing more. A foreign id is a 404."""
+    pileon = access.get_pileon_alert(actor.helpline, pileon_id)
+    done = PileOnAlertHandled.objects.filter(helpline=actor.helpline, pileon=pileon).first()
+    if done is not None:
+        return done
+    try:
+        with transaction.atomic():
+            done = PileOnAlertHandled.objects.create(
+                helpline=actor.helpline,
+                pileon=pileon,
+                handled_at=now,
+                handled_by=actor.user,
+                handled_by_label=actor.label,
+            )
+    except IntegrityError:  # marked by a colleague between the read and the write
+        return PileOnAlertHandled.objects.get(helpline=actor.helpline, pileon=pileon)
+    _log(
+        None,
+        actor.label,
+        AccessEvent.Action.PILEON_ALERT_HANDLED,
+        now,
+        user=actor.user,
+        detail=f"pile-on {pileon.pk} on {pileon.platform.name}"[:300],
+        helpline=actor.helpline,
+    )
+    return done

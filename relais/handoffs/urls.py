@@ -22,6 +22,7 @@ urlpatterns = [
     path("second-factor/", second_factor.second_factor, {"console": "console"}, name="second_factor"),
     path("second-factor/passkeys/", second_factor.passkey_settings, {"console": "console"}, name="passkeys"),
     path("lookup/", views.lookup, name="lookup"),
+    path("pileon-alerts/<uuid:pileon_id>/handled", views.pileon_alert_handled, name="pileon_alert_handled"),
     path("cases/<uuid:case_id>/", views.case_page, name="case"),
     path("cases/<uuid:case_id>/notes", views.add_note, name="note"),
     path("cases/<uuid:case_id>/status", views.change_status, name="status"),

@@ -44,6 +44,8 @@ from relais.tenants.services import set_blur_images
 
 P = ParamSpec("P")
 QUEUE_PAGE_SIZE = 50
+HELPLINE_LOG_SHOWN = 10
+"""The helpline's own latest log rows under the queue (pile-on alerts handled: who, when, which platform)."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,31 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             first_page=f"?{urlencode(kept)}" if after is not None else None,
             filtered=bool(chosen.get("status") or chosen.get("category")),
             lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
+            pileon_alerts=_pileon_alerts(console.actor.helpline),
+            helpline_log=[
+                {"event": e, "words": readable.access_event_words(e.action, e.detail)}
+                for e in access.helpline_log(console.actor.helpline, limit=HELPLINE_LOG_SHOWN)
+            ],
         ),
     )
+
+
+def _pileon_alerts(helpline: Helpline) -> list[dict[str, Any]]:
+    """The panel at the top of the queue (ADR 0034, addendum): each alert with its category in words."""
+    return [
+        {"alert": alert, "category": forms.CATEGORY_LABELS.get(alert.category, alert.category)}
+        for alert in moderation.pileon_alerts_for(helpline, clock.now())
+    ]
+
+
+@require_POST
+@console_view
+def pileon_alert_handled(request: HttpRequest, console: Console, pileon_id: uuid.UUID) -> HttpResponse:
+    """A counsellor marks a pile-on alert as seen and handled: it leaves the helpline's panel (any staff
+    member may; it is the helpline's shared inbox). Another helpline's or an unknown id is a 404."""
+    services.mark_pileon_alert_handled(actor=console.actor, pileon_id=pileon_id, now=clock.now())
+    messages.success(request, _("Alert marked as handled. It is in the helpline's access log."))
+    return redirect("console:queue")
 
 
 @require_http_methods(["GET", "POST"])

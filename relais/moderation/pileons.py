@@ -123,3 +123,11 @@ def minor_among(ages: Iterable[int | None]) -> bool:
     """A pile-on is against a minor when a child reports it (ADR 0034): in Relais the reporter is the person
     targeted, or a bystander among them; an age under 18 is the only sign of a child that a report carries."""
     return any(age is not None and age < 18 for age in ages)
+
+
+def alert_ends_at(last_seen_at: datetime, rule: Rule) -> datetime:
+    """When a helpline's alert of a pile-on against a child leaves its console by itself: one window after
+    the pile-on was last seen going on — its latest undecided report, or, once every report is decided, the
+    moment it closed. While reports keep coming the raid goes on and so does the alert; once a whole window
+    passes without one, those reports could no longer form a pile-on either (`Rule.forms`)."""
+    return last_seen_at + rule.window

@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from relais import replica
+from relais.handoffs import access as handoffs_access
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
@@ -287,8 +288,9 @@ def pileon_figures(pileon_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PileOnFig
 
 
 def partner_helplines(platform: Platform) -> list[Helpline]:
-    """The helplines that work with the platform: those holding a case shared from one of its reports."""
-    return list(Helpline.objects.filter(cases__report__platform=platform).distinct().order_by("slug"))
+    """The helplines that work with the platform: those holding a case shared from one of its reports (the
+    rule is handoffs.access.partner_cases, which the console's alert panel uses too)."""
+    return list(handoffs_access.partner_helplines(platform).order_by("slug"))
 
 
 def alert_helplines(pileon: PileOn, now: datetime) -> None:
@@ -1170,3 +1172,92 @@ class NoticeOutcome:
 def outcomes_for_case(case: Case) -> list[NoticeOutcome]:
     """The reporter's own notice and this helpline's escalations on the case's report, oldest first."""
     return [NoticeOutcome.of(notice) for notice in notices_on_case(case)]
+
+
+# --- pile-on alerts in the helpline console (ADR 0034, addendum) ---
+
+
+@dataclass(frozen=True)
+class PileOnAlert:
+    """What a helpline's console says of a pile-on against a child: the webhook's fields and nothing more
+    (ADR 0007) — the platform, how many reports since when, the most frequent category, the pile-on's id —
+    and, once the platform has decided every report, when it did (then no count: nothing is left open)."""
+
+    pileon_id: uuid.UUID
+    platform: str
+    reports: int
+    since: datetime
+    category: str
+    raised_at: datetime
+    ends_at: datetime
+    closed_at: datetime | None = None
+
+
+def _longest_pileon_window() -> timedelta:
+    hours = [settings.RELAIS_PILEON_WINDOW_HOURS, *(h for _, h in settings.RELAIS_PILEON_PLATFORMS.values())]
+    return timedelta(hours=max(hours))
+
+
+@dataclass(frozen=True)
+class _Undecided:
+    reports: int
+    last_at: datetime
+    category: str
+
+
+def _undecided_members(pileon_ids: list[uuid.UUID]) -> dict[uuid.UUID, _Undecided]:
+    """Open pile-ons' undecided reports, latest one and most frequent category (ties: the first by name, as
+    `alert_helplines` picks it): two grouped queries by `notice_pileon_queue`."""
+    if not pileon_ids:
+        return {}
+    members = Notice.objects.filter(pileon_id__in=pileon_ids, status__in=OPEN_STATUSES)
+    categories: dict[uuid.UUID, str] = {}
+    for row in members.values("pileon_id", "category").annotate(n=Count("id")).order_by("pileon_id", "-n", "category"):
+        categories.setdefault(row["pileon_id"], row["category"])
+    counted = members.values("pileon_id").annotate(
+        reports=Count("report_id", distinct=True), last_at=Max("received_at")
+    )
+    return {
+        row["pileon_id"]: _Undecided(row["reports"], row["last_at"], categories.get(row["pileon_id"], ""))
+        for row in counted
+    }
+
+
+def pileon_alerts_for(helpline: Helpline, now: datetime) -> list[PileOnAlert]:
+    """The helpline's live, unhandled alerts, newest first, counted now as the webhook and the moderation
+    queue count them: the undecided reports and their most frequent category (`notice_pileon_queue`, the
+    partial index over undecided notices, so a console page never scans the notices table).
+
+    Selected by the webhook's rule (handoffs.access.partner_cases). An open pile-on's alert ends one window
+    after its latest undecided report; a closed one's (every report decided) one window after it closed, so
+    a counsellor still sees that it happened (pileons.alert_ends_at). Three queries in all."""
+    candidates = list(
+        handoffs_access.pileon_alerts_not_handled_by(helpline)
+        .filter(helplines_alerted_at__lte=now)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=now - _longest_pileon_window()))
+        .select_related("platform")
+        .order_by("-helplines_alerted_at", "-pk")
+    )
+    counted_now = _undecided_members([p.pk for p in candidates if p.closed_at is None])
+    alerts = []
+    for pileon in candidates:
+        counted = counted_now.get(pileon.pk)
+        if pileon.closed_at is None and counted is None:  # decided meanwhile, not yet marked closed
+            continue
+        last = pileon.closed_at if counted is None else counted.last_at
+        ends_at = pileons.alert_ends_at(cast(datetime, last), pileon_rule(pileon.platform))
+        if now >= ends_at:
+            continue
+        alerts.append(
+            PileOnAlert(
+                pileon_id=pileon.pk,
+                platform=pileon.platform.name,
+                reports=0 if counted is None else counted.reports,
+                since=pileon.started_at,
+                category="" if counted is None else counted.category,
+                raised_at=cast(datetime, pileon.helplines_alerted_at),
+                ends_at=ends_at,
+                closed_at=pileon.closed_at,
+            )
+        )
+    return alerts
