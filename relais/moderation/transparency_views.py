@@ -110,8 +110,11 @@ BREAKDOWNS: dict[str, Promise] = {
 }
 
 
-def _breakdown(key: str) -> str:
-    return str(BREAKDOWNS.get(key, key)) if key else _("All")
+def _breakdown(key: str, *, total: bool) -> str:
+    """The breakdown's words; a row without one is "All" when its figure is also broken down, else blank."""
+    if key:
+        return str(BREAKDOWNS.get(key, key))
+    return _("All") if total else ""
 
 
 def _why(row: report.Row) -> str:
@@ -122,7 +125,9 @@ def _why(row: report.Row) -> str:
 
 def _chart(chart_id: str, title: str, desc: str, rows: list[report.Row], header: str) -> charts.Figure:
     """Bars for the rows broken down (not their total), small cells as "< 10" in chart and table alike."""
-    values = [(_breakdown(r.breakdown), None if r.value == "< 10" else int(r.value)) for r in rows if r.breakdown]
+    values = [
+        (_breakdown(r.breakdown, total=False), None if r.value == "< 10" else int(r.value)) for r in rows if r.breakdown
+    ]
     return charts.bar_figure(chart_id=chart_id, title=title, desc=desc, rows=values, headers=(header, _("Number")))
 
 
@@ -184,6 +189,7 @@ def transparency_page(request: HttpRequest, desk: Desk) -> HttpResponse:
         period_error = exc
     found = transparency_counts.counts(desk.platform, period)
     rows = report.rows(found)
+    broken_down = {r.field for r in rows if r.breakdown}
     sections = [
         {
             "code": s.code,
@@ -192,7 +198,7 @@ def transparency_page(request: HttpRequest, desk: Desk) -> HttpResponse:
                 {
                     "row": r,
                     "label": FIELD_LABELS[r.field],
-                    "breakdown": _breakdown(r.breakdown),
+                    "breakdown": _breakdown(r.breakdown, total=r.field in broken_down),
                     "value": r.value or "—",
                     "why": _why(r),
                 }
