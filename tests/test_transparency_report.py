@@ -337,3 +337,23 @@ def test_the_page_is_the_leads_only_and_speaks_french(known: World) -> None:
     bad = signed_in(known.lead.user).get("/moderation/transparency/report.csv?from=2026-13-01")
     assert bad.status_code == 400
     assert bad.content.decode().startswith("from:")
+
+
+@pytest.mark.parametrize(
+    ("today", "year", "half"),
+    [
+        (date(2026, 12, 4), (date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 6, 30))),
+        (date(2026, 3, 1), (date(2025, 1, 1), date(2025, 12, 31)), (date(2025, 7, 1), date(2025, 12, 31))),
+        (date(2026, 7, 1), (date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 6, 30))),
+    ],
+)
+def test_the_last_whole_reporting_periods(today: date, year: tuple[date, date], half: tuple[date, date]) -> None:
+    assert report.reporting_periods(today) == [year, half]
+
+
+def test_the_page_offers_the_whole_reporting_periods(known: World, settings: Any) -> None:
+    settings.RELAIS_FAKE_NOW = NOW.isoformat()
+    page = signed_in(known.lead.user, "fr").get("/moderation/transparency/").content.decode()
+    assert 'href="?from=2025-01-01&amp;to=2025-12-31"' in page
+    assert 'href="?from=2026-01-01&amp;to=2026-06-30"' in page
+    assert "Du mercredi 1 janvier 2025 au mercredi 31 décembre 2025" in page

@@ -162,6 +162,17 @@ class Row:
         return (self.section, TITLES[self.section], FIELDS[self.field], self.breakdown, self.value, self.note)
 
 
+def reporting_periods(today: date) -> list[tuple[date, date]]:
+    """The last whole periods a report covers: the calendar year (every provider's yearly report) and the
+    half-year (1 January to 30 June, 1 July to 31 December: the very large platforms' six-monthly one)."""
+    year = (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    if today.month > 6:
+        half = (date(today.year, 1, 1), date(today.year, 6, 30))
+    else:
+        half = (date(today.year - 1, 7, 1), date(today.year - 1, 12, 31))
+    return [year, half]
+
+
 def category_of(report_category: str) -> str:
     """A Relais report category in the template's types of content: the statement category it suggests."""
     return sor.SUGGESTED.get(report_category, sor.SUGGESTED["other"])[0]

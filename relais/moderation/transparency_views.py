@@ -219,6 +219,7 @@ def transparency_page(request: HttpRequest, desk: Desk) -> HttpResponse:
             period_error=period_error,
             sections=sections,
             charts=_figures(rows),
+            presets=report.reporting_periods(clock.now().astimezone(period.zone).date()),
             statements=[
                 (_("Statements of reasons for the period's restrictions"), figures.cell_text(statements.total)),
                 (_("Accepted by the Transparency Database"), figures.cell_text(statements.submitted)),
