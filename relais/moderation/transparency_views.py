@@ -7,8 +7,9 @@ numbers), and why a row has no number. Leads only, as the dashboard.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -160,6 +161,25 @@ def _figures(rows: list[report.Row]) -> list[charts.Figure]:
     ]
 
 
+def _groups(rows: Iterable[report.Row]) -> list[dict[str, Any]]:
+    """A section's rows by figure, in order: the figure named once (a row group), then each breakdown."""
+    rows = list(rows)
+    broken_down = {r.field for r in rows if r.breakdown}
+    groups: list[dict[str, Any]] = []
+    for r in rows:
+        if not groups or groups[-1]["field"] != r.field:
+            groups.append({"field": r.field, "label": FIELD_LABELS[r.field], "rows": []})
+        groups[-1]["rows"].append(
+            {
+                "row": r,
+                "breakdown": _breakdown(r.breakdown, total=r.field in broken_down),
+                "value": r.value or "—",
+                "why": _why(r),
+            }
+        )
+    return groups
+
+
 def _period(request: HttpRequest, desk: Desk) -> figures.Period:
     zone = platform_zone(desk.platform)
     return figures.period(request.GET.get("from"), request.GET.get("to"), now=clock.now(), zone=zone)
@@ -189,23 +209,8 @@ def transparency_page(request: HttpRequest, desk: Desk) -> HttpResponse:
         period_error = exc
     found = transparency_counts.counts(desk.platform, period)
     rows = report.rows(found)
-    broken_down = {r.field for r in rows if r.breakdown}
     sections = [
-        {
-            "code": s.code,
-            "title": SECTION_TITLES[s.code],
-            "rows": [
-                {
-                    "row": r,
-                    "label": FIELD_LABELS[r.field],
-                    "breakdown": _breakdown(r.breakdown, total=r.field in broken_down),
-                    "value": r.value or "—",
-                    "why": _why(r),
-                }
-                for r in rows
-                if r.section == s.code
-            ],
-        }
+        {"code": s.code, "title": SECTION_TITLES[s.code], "groups": _groups(r for r in rows if r.section == s.code)}
         for s in report.SECTIONS
     ]
     statements = found.statements
