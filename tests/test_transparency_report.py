@@ -79,7 +79,7 @@ def test_the_rows_follow_the_templates_sections_in_order() -> None:
     ("field", "breakdown", "value", "note"),
     [
         ("provider", "", "Sunny Social", ""),
-        ("notices", "", "46", ""),
+        ("notices", "", "46", report.RECOVERABLE),  # 46 - 30 - 12 gives the grooming notices away
         ("notices", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "30", ""),
         ("notices", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "12", ""),
         ("notices", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "< 10", ""),  # 4 grooming notices
@@ -87,7 +87,7 @@ def test_the_rows_follow_the_templates_sections_in_order() -> None:
         ("notices_by_source", "SOURCE_TRUSTED_FLAGGER", "< 10", ""),
         ("notices_by_source", "SOURCE_ARTICLE_16", "42", ""),
         ("notices_not_processed", "", "< 10", ""),
-        ("actions_by_ground", "", "14", ""),
+        ("actions_by_ground", "", "14", report.RECOVERABLE),
         ("actions_by_ground", "DECISION_GROUND_ILLEGAL_CONTENT", "11", ""),
         ("actions_by_ground", "DECISION_GROUND_INCOMPATIBLE_CONTENT", "< 10", ""),
         ("actions_by_category", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "14", ""),
@@ -243,7 +243,7 @@ def test_the_command_writes_the_csv_column_by_column(known: World) -> None:
         cells[(field, breakdown)] = (value, note)
     words = report.FIELDS
     assert cells[(words["provider"], "")] == (known.platform.name, "")
-    assert cells[(words["notices"], "")] == ("16", "")
+    assert cells[(words["notices"], "")] == ("16", report.RECOVERABLE)
     assert cells[(words["notices"], "STATEMENT_CATEGORY_CYBER_VIOLENCE")] == ("13", "")
     assert cells[(words["notices"], "STATEMENT_CATEGORY_PROTECTION_OF_MINORS")] == ("< 10", "")
     assert cells[(words["notices_by_source"], "SOURCE_TRUSTED_FLAGGER")] == ("< 10", "")
@@ -357,3 +357,21 @@ def test_the_page_offers_the_whole_reporting_periods(known: World, settings: Any
     assert 'href="?from=2025-01-01&amp;to=2025-12-31"' in page
     assert 'href="?from=2026-01-01&amp;to=2026-06-30"' in page
     assert "Du mercredi 1 janvier 2025 au mercredi 31 décembre 2025" in page
+
+
+def test_a_total_that_gives_away_its_one_hidden_count_is_flagged() -> None:
+    rows = by_key(report.rows(KNOWN))
+    # notices by source: 42 from users, "< 10" from trusted flaggers, 0 from helplines: 46 - 42 = 4
+    assert rows[("notices", "")].note == report.RECOVERABLE
+    # actions: 11 on the law, "< 10" on the terms: 14 - 11 = 3
+    assert rows[("actions_by_ground", "")].note == report.RECOVERABLE
+    # complaints: 10 upheld, "< 10" reversed
+    assert rows[("complaint_decisions", "")].note == report.RECOVERABLE
+    assert rows[("complaints", "")].note == ""  # 12 from reporters, none hidden
+    two_hidden = report.Counts(
+        provider="P",
+        first=date(2026, 1, 1),
+        last=date(2026, 12, 31),
+        complaint_decisions={"upheld": 4, "reversed": 3},
+    )
+    assert by_key(report.rows(two_hidden))[("complaint_decisions", "")].note == ""  # 7 = 4 + 3: ambiguous

@@ -33,6 +33,11 @@ NOT_APPLICABLE = "not_applicable"
 """The obligation is not the platform's unless it is designated a very large online platform (Art. 42)."""
 SMALL = "fewer_than_10"
 """A time over fewer than 10 items: not published, one slow case could be recognised (ADR 0038)."""
+RECOVERABLE = "hidden_count_recoverable"
+"""On a total: exactly one of its breakdowns is "< 10", so that count is the total minus the others. Relais
+does not hide a second cell (the figures are legal ones); the person publishing decides."""
+TOTAL_OF = {"notices_by_source": "notices", "actions_by_category": "actions_by_ground"}
+"""Breakdowns whose total is another figure's (the same notices, the same actions), not repeated."""
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,23 @@ def rows(counts: Counts) -> list[Row]:
         _missing("1.7", "human_resources", NOT_APPLICABLE),
         _missing("1.8", "article_42_3", NOT_APPLICABLE),
     ]
-    return out
+    return flag_recoverable(out)
+
+
+def flag_recoverable(report: list[Row]) -> list[Row]:
+    """Mark each total from which a hidden count can be worked out (complementary disclosure)."""
+    groups: dict[tuple[str, str], int] = {}
+    for r in report:
+        if r.breakdown:
+            key = (TOTAL_OF.get(r.field, r.field), r.field)
+            groups[key] = groups.get(key, 0) + (r.value == figures.cell_text(1))  # "< 10"
+    exposed = {total for (total, _), n in groups.items() if n == 1}
+    return [
+        Row(r.section, r.field, r.breakdown, r.value, RECOVERABLE)
+        if not r.breakdown and r.field in exposed and r.value.isdigit() and r.value != "0" and not r.note
+        else r
+        for r in report
+    ]
 
 
 def to_csv(report: Iterable[Row]) -> str:

@@ -95,6 +95,9 @@ WHY_NO_NUMBER: dict[str, Promise] = {
     "article_42_3": _lazy("Asked of very large online platforms only (Art. 42)."),
 }
 SMALL_TIME = _lazy("Fewer than 10: not shown, one case could be recognised.")
+RECOVERABLE = _lazy(
+    "Check before publishing: the one count shown as “< 10” below can be worked out from this total and the others."
+)
 BREAKDOWNS: dict[str, Promise] = {
     "SOURCE_ARTICLE_16": forms.SOURCE_LABELS[Source.ARTICLE_16],
     "SOURCE_TRUSTED_FLAGGER": forms.SOURCE_LABELS[Source.TRUSTED_FLAGGER],
@@ -121,6 +124,8 @@ def _breakdown(key: str, *, total: bool) -> str:
 def _why(row: report.Row) -> str:
     if row.note == report.SMALL:
         return str(SMALL_TIME)
+    if row.note == report.RECOVERABLE:
+        return str(RECOVERABLE)
     return str(WHY_NO_NUMBER.get(row.field, "")) if row.note else ""
 
 
