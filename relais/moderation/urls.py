@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from relais.moderation import views
+from relais.moderation import transparency_views, views
 from relais.second_factor import views as second_factor
 
 app_name = "moderation"
@@ -46,4 +46,6 @@ urlpatterns = [
     path("statements/", views.statements, name="statements"),
     path("settings/", views.wellness_settings, name="settings"),
     path("figures/", views.figures_page, name="figures"),
+    path("transparency/", transparency_views.transparency_page, name="transparency"),
+    path("transparency/report.csv", transparency_views.transparency_csv, name="transparency_csv"),
 ]
