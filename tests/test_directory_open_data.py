@@ -31,8 +31,8 @@ def test_the_directory_is_public_cacheable_and_names_its_sources() -> None:
     fr = next(c for c in body["countries"] if c["country"] == "FR")
     line = next(h for h in fr["helplines"] if h["id"] == "fr-3018")
     phone = next(c for c in line["channels"] if c["id"] == "fr-3018-phone")
-    assert phone["hours"] == "Mo-Su 09:00-23:00"
-    assert phone["public_holidays"] == "unknown"
+    assert phone["hours"] == "Mo-Su,PH 09:00-23:00"
+    assert phone["public_holidays"] == "open"  # "7 jours sur 7 de 09h00 à 23h00, 365 jours par an" (Orange)
     assert phone["sources"][0] == {
         "url": "https://solidarites.gouv.fr/node/2219",
         "date": "2025-11-07",
@@ -40,7 +40,7 @@ def test_the_directory_is_public_cacheable_and_names_its_sources() -> None:
         "note": "7j/7, de 9h00 à 23h00, par téléphone, par tchat en direct, via Messenger et WhatsApp et sur 3018.fr",
     }
     assert phone["checked_on"] == "2026-12-04"
-    assert phone["corroborated"] is False
+    assert phone["corroborated"] is True  # solidarites.gouv.fr, then Orange and Villetaneuse
 
 
 def test_an_unchanged_directory_answers_304_to_its_etag() -> None:
