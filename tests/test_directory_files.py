@@ -24,7 +24,7 @@ def test_the_bundled_directory_loads_with_france_complete_and_twelve_more_countr
     assert {"fr-3018", "fr-119", "fr-3919", "fr-3114", "fr-pharos"} <= ids
     assert {e.id for e in fr.emergency} >= {"fr-112", "fr-17", "fr-15", "fr-18", "fr-114"}
     phone_3018 = next(c for h in fr.helplines if h.id == "fr-3018" for c in h.channels if c.kind == "phone")
-    assert (phone_3018.uri, phone_3018.hours) == ("tel:3018", "Mo-Su 09:00-23:00")
+    assert (phone_3018.uri, phone_3018.hours) == ("tel:3018", "Mo-Su,PH 09:00-23:00")
 
 
 def test_every_country_has_an_emergency_number_and_every_channel_a_dated_source() -> None:
@@ -54,7 +54,7 @@ def _break(path: Path, old: str, new: str) -> int:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('hours: "Mo-Su 09:00-23:00"', 'hours: "Mo-Su 9h-23h"', "opening_hours"),
+        ('hours: "Mo-Su,PH 09:00-23:00"', 'hours: "Mo-Su,PH 9h-23h"', "opening_hours"),
         ('uri: "tel:3018"', 'uri: "https://3018.fr/call"', "needs a tel: URI"),
         ("id: fr-3018\n", "id: FR_3018\n", "String should match pattern"),
         ("timezone: Europe/Paris", "timezone: Europe/Pariss", "unknown IANA time zone"),
@@ -94,7 +94,7 @@ def test_directory_check_command_passes_on_the_bundled_files() -> None:
 
 
 def test_directory_check_command_prints_file_line_errors(data_copy: Path) -> None:
-    line = _break(data_copy / "fr.yaml", 'hours: "Mo-Su 09:00-23:00"', 'hours: "sometimes"')
+    line = _break(data_copy / "fr.yaml", 'hours: "Mo-Su,PH 09:00-23:00"', 'hours: "sometimes"')
     err = io.StringIO()
     with pytest.raises(CommandError, match="problem"):
         call_command("directory", "check", "--path", str(data_copy), stderr=err)

@@ -13,6 +13,7 @@ import jsonschema_rs
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from relais.directory import directory as directory_module
 
@@ -30,16 +31,16 @@ def test_the_directory_is_public_cacheable_and_names_its_sources() -> None:
     fr = next(c for c in body["countries"] if c["country"] == "FR")
     line = next(h for h in fr["helplines"] if h["id"] == "fr-3018")
     phone = next(c for c in line["channels"] if c["id"] == "fr-3018-phone")
-    assert phone["hours"] == "Mo-Su 09:00-23:00"
-    assert phone["public_holidays"] == "unknown"
+    assert phone["hours"] == "Mo-Su,PH 09:00-23:00"
+    assert phone["public_holidays"] == "open"  # "7 jours sur 7 de 09h00 à 23h00, 365 jours par an" (Orange)
     assert phone["sources"][0] == {
         "url": "https://solidarites.gouv.fr/node/2219",
         "date": "2025-11-07",
-        "verified_at": None,
+        "verified_at": "2026-12-04",
         "note": "7j/7, de 9h00 à 23h00, par téléphone, par tchat en direct, via Messenger et WhatsApp et sur 3018.fr",
     }
-    assert phone["checked_on"] == "2025-11-07"
-    assert phone["corroborated"] is False
+    assert phone["checked_on"] == "2026-12-04"
+    assert phone["corroborated"] is True  # solidarites.gouv.fr, then Orange and Villetaneuse
 
 
 def test_an_unchanged_directory_answers_304_to_its_etag() -> None:
@@ -127,10 +128,11 @@ def test_the_hsds_record_of_the_119_keeps_its_ages_hours_and_sources() -> None:
     assert service["schedules"][0]["description"] == "phone: 24/7 (OpenStreetMap opening_hours, Europe/Paris)"
     assert service["schedules"][0]["notes"] == "Open on public holidays."
     assert service["metadata"][0]["replacement_value"] == "https://solidarites.gouv.fr/node/2219"
-    assert service["metadata"][0]["last_action_type"] == "sourced"
+    assert service["metadata"][0]["last_action_type"] == "verified"
 
 
-def test_the_admin_flags_facts_to_re_verify(admin_client: Client) -> None:
+def test_the_admin_flags_facts_to_re_verify(admin_client: Client, settings: SettingsWrapper) -> None:
+    settings.RELAIS_FAKE_NOW = "2027-07-01T12:00:00Z"  # the 3018's sources were read on 2026-12-04: due by then
     page = admin_client.get("/admin/directory/stale/")
     assert page.status_code == 200
     text = page.content.decode()
