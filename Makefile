@@ -5,6 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Test processes (pytest-xdist). Each test file runs whole in one process (`--dist loadfile`): files that share
+# an outside resource (a Redis database flushed before and after, a server on the file's own port) keep it to
+# themselves. Three on two cores, because the slow tests mostly wait on servers, workers and the browser.
+TEST_WORKERS ?= 3
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: install install-dev demo serve test lint check clean prod-smoke
 
@@ -44,10 +49,10 @@ PURE_DSA_COV := $(foreach m,priority statement_of_reasons appeals misuse flagger
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_moderation_rules.py tests/test_plain_words.py $(PURE_DSA_COV) --cov-branch \
 		--cov-report=term-missing:skip-covered --cov-fail-under=100 --no-header
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${RELAIS_TEST_POSTGRES:-}" ]; then \
 		echo "--- the same suite on PostgreSQL ($(TEST_POSTGRES_URL))"; \
-		DATABASE_URL=$(TEST_POSTGRES_URL) RELAIS_TEST_DATABASE=postgresql $(BIN)/pytest; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) RELAIS_TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_PARALLEL); \
 	fi
 
 # The production layout on this machine (PostgreSQL, Redis, gunicorn x 2, two task workers) and one story through
