@@ -1,6 +1,6 @@
 """Help cards per second, in-process, on one core: what `/api/v1/help` costs before HTTP and Django.
 
-    .venv/bin/python bench/help_card.py [--seconds 3] [--step-ms 10] [--profile]
+    .venv/bin/python bench/help_card.py [--seconds 3] [--step-ms 10] [--profile] [--per-country]
 
 Uses the real directory (every file in relais/directory/data) and a `CardCache`, per request either
 `card_bytes(...)` (what GET /api/v1/help sends) or `card_json(...)` then `orjson.dumps(...)` (what report
@@ -70,8 +70,9 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity on this platform)"
 
 
-def request_mix(directory: Directory, count: int, seed: int) -> list[RequestFields]:
-    """A skewed, seeded mix: big countries and the local language more often, a few distinct ages."""
+def request_mix(directory: Directory, count: int, seed: int, only: str | None = None) -> list[RequestFields]:
+    """A skewed, seeded mix: big countries and the local language more often, a few distinct ages.
+    With `only`, every request is for that country (the same mix of languages, harms and ages)."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible workload, not a secret
     countries = sorted(directory.countries)
     weights = [5.0 if c in ("FR", "US", "GB", "DE") else 1.0 for c in countries]
@@ -80,6 +81,8 @@ def request_mix(directory: Directory, count: int, seed: int) -> list[RequestFiel
     local = {
         c: sorted({lang for h in directory.countries[c].helplines for lang in h.languages}) for c in countries[:-1]
     }
+    if only is not None:
+        countries, weights = [only], [1.0]
     category_weights = [8, 5, 2, 3, 2, 2, 2, 1, 1, 2, 1, 1]  # the last two: grooming, child sexual abuse material
     ages: list[int | None] = [None, 11, 13, 14, 15, 16, 17, 19, 24, 35]
     age_weights = [6, 1, 2, 2, 2, 2, 1, 1, 1, 1]
@@ -307,6 +310,41 @@ def scenarios(directory: Directory, mix: list[RequestFields], seconds: float, st
             yield result
 
 
+def per_country(directory: Directory, count: int, seed: int, seconds: float, step: timedelta) -> None:
+    """Each country alone (issue 15: every covered country's card within the goal): the API's path through
+    the card cache at `step` per request, and the uncached cost a cache miss pays (route+as_json+orjson)."""
+    print(f"\nper country ({count} requests each, {seconds:g} s per row; goal >= 50,000 cards/s cached):")
+    print(f"{'country':<8} {'cached c/s':>11} {'µs':>6} {'route() on':>10} {'uncached c/s':>13} {'µs':>6}")
+    cached_rates: list[tuple[float, str]] = []
+    for code in sorted(directory.countries):
+        mix = request_mix(directory, count, seed, only=code)
+        cache = CardCache(directory)
+        stream = Stream(mix, step)
+        with CountingRoute(cache) as counter:
+            stream.warm(cache.card_bytes)
+            counter.new = counter.expired = counter.evicted = 0
+            hit = stream.run(code, cache.card_bytes, seconds=seconds)
+        miss_share = counter.calls / hit.calls
+
+        def uncached(request: HelpRequest, now: datetime) -> bytes:
+            return orjson.dumps(route(directory, request, now).as_json())
+
+        miss = Stream(mix, step).run(code, uncached, seconds=seconds / 2)
+        cached_rates.append((hit.per_second, code))
+        print(
+            f"{code:<8} {hit.per_second:>11,.0f} {hit.micros:>6.2f} {miss_share:>10.1%} "
+            f"{miss.per_second:>13,.0f} {miss.micros:>6.1f}",
+            flush=True,
+        )
+    slowest, fastest = min(cached_rates), max(cached_rates)
+    rates = sorted(rate for rate, _ in cached_rates)
+    print(
+        f"cached: slowest {slowest[1]} {slowest[0]:,.0f}, median {rates[len(rates) // 2]:,.0f}, "
+        f"fastest {fastest[1]} {fastest[0]:,.0f} cards/s; below the goal: "
+        f"{', '.join(code for rate, code in cached_rates if rate < 50_000) or 'none'}"
+    )
+
+
 def profile(directory: Directory, mix: list[RequestFields], seconds: float, step: timedelta) -> None:
     cache = CardCache(directory)
 
@@ -330,6 +368,10 @@ def main() -> None:
     parser.add_argument("--mix", type=int, default=200_000, help="length of the request sequence (default 200000)")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the cached path")
+    parser.add_argument(
+        "--per-country", action="store_true", help="also time each covered country alone (a row per country)"
+    )
+    parser.add_argument("--country-mix", type=int, default=20_000, help="requests per country with --per-country")
     args = parser.parse_args()
 
     pinned = pin_to_one_core()
@@ -358,6 +400,8 @@ def main() -> None:
             print(f"    {result.note}")
     print("cards/s and µs/card are per CPU-second of this process; 'wall c/s' is lower when the core is shared.")
     print("Goal (issue): >= 50,000 cards/s on one core for the CardCache rows.")
+    if args.per_country:
+        per_country(directory, args.country_mix, args.seed, args.seconds, step)
     if args.profile:
         profile(directory, mix, args.seconds, step)
 
