@@ -500,7 +500,7 @@ def explain_sql(platform: int) -> str:
         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT n.id, n.queue_rank, n.received_at, h.name "  # noqa: S608
         "FROM moderation_notice n LEFT JOIN tenants_helpline h ON h.id = n.helpline_id "
         f"WHERE n.platform_id = {platform} AND n.status IN ('open', 'claimed') "
-        # One row per report's notices, led by the first in queue order (services._ahead_in_its_group, ADR 0027).
+        # One row per report's notices, led by the first in queue order (access._queue_sql, ADR 0027).
         "AND NOT EXISTS (SELECT 1 FROM moderation_notice u WHERE u.platform_id = n.platform_id "
         "AND u.report_id = n.report_id AND u.status IN ('open', 'claimed') AND (u.queue_rank < n.queue_rank "
         "OR (u.queue_rank = n.queue_rank AND u.received_at < n.received_at) OR (u.queue_rank = n.queue_rank "
