@@ -115,7 +115,23 @@ def appeals_in_order(
         appeals = appeals.filter(status=status)
     if after is not None:
         appeals = appeals.filter(keyset.after(APPEAL_ORDER, after))
-    return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by(*APPEAL_ORDER)
+    return appeals.select_related(*APPEAL_RELATED).prefetch_related(*_appeal_prefetches()).order_by(*APPEAL_ORDER)
+
+
+APPEAL_RELATED = ("decision__notice__report", "decision__platform")
+"""What an appeal's answer reads (api.appeal_json, the summary told to the notifier: the notice, its report's
+language, the platform's zone), loaded with the page rather than a few queries per appeal."""
+
+
+def _appeal_prefetches() -> tuple[Prefetch[Any], ...]:
+    """The replacement decision of a reversed appeal and the kinds of the items each decision is about, in one
+    query each for the page (summaries.facts_of); the items without their sealed text, which no summary reads."""
+    kinds = ReportedContent.objects.only("id", "report_id", "position", "kind")
+    return (
+        Prefetch("decision__notice__report__content", queryset=kinds),
+        Prefetch("resulting_decisions", queryset=Decision.objects.select_related("notice__report", "platform")),
+        Prefetch("resulting_decisions__notice__report__content", queryset=kinds),
+    )
 
 
 def appeal_cursor(appeal: Appeal) -> str:
