@@ -195,7 +195,7 @@ def test_the_console_queue_pages_with_a_next_link(platforms: tuple[Platform, Pla
 
 @pytest.mark.usefixtures("platforms")
 def test_a_page_of_many_rows_costs_the_queries_a_page_of_three_does() -> None:
-    """No query per row (ADR 0014, addendum 2): the rows, their helplines and groups come in one statement, and
+    """No query per row (ADR 0014, addendum of 2026-12-04): the rows, their helplines and groups come in one statement, and
     the snippets, track records and pile-ons in one query each however many rows the page has."""
     helpline, _ = add_helpline(name="3018", directory_id="fr-3018", slug="3018")
     _, key = add_platform(name="Keyed", country="IE")

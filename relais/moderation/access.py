@@ -188,7 +188,7 @@ def transparency_account_of(platform: Platform) -> TransparencyAccount | None:
     return TransparencyAccount.objects.filter(platform=platform, active=True).first()
 
 
-# --- the queue's page, in hand-written SQL (ADR 0014, addendum 2) ---
+# --- the queue's page, in hand-written SQL (ADR 0014, addendum of 2026-12-04) ---
 
 QUEUE_COLUMNS = (
     "id",
