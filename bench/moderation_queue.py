@@ -26,10 +26,18 @@ connection each (gunicorn's sync workers close them), and prints p50/p99 and eac
 | lead figures | `GET /moderation/figures/` signed in as the lead (ADR 0038): goal p99 <= 200 ms at 1,000,000 |
 | funnel API | `GET /api/v1/moderation/figures/funnel` (the platform's key, 30 days): goal p99 <= 200 ms |
 | supervisor figures | `GET /console/figures/` signed in as the helpline's supervisor: goal p99 <= 200 ms |
+| appeals API | `GET /api/v1/moderation/appeals?limit=100` (the platform's key): the oldest 100 appeals |
+| statements export | `GET /api/v1/moderation/statements?limit=100` (the platform's key): the export's first page |
+| case queue | `GET /console/` signed in as the helpline's supervisor (50 rows, open cases first) |
 
 For the dashboards, each size also gets as many **decided** notices (received over the last 60 days, decided
 1 to 72 hours later: half of them in the dashboards' default 30 days), 300 appeals, and 2,000 reach counts
 (8 weeks x 5 countries x 10 helplines x 5 steps); the sizes above still count undecided notices only.
+
+For the last three rows (`lists_sql`), each size also gets a tenth as many appeals (99 % decided), as many
+decisions with a statement of reasons (restrictions, decided over the last 60 days, none of them counted by the
+dashboards: their notices were received 200 days ago), and a tenth as many helpline cases (each on a cloned
+report, with its consent; two in five closed).
 
 `--explain` also prints PostgreSQL's plan for the console page's query. Every loop is bounded in count and
 time (`--deadline` for the whole run); the server is stopped and the database dropped even on failure.
@@ -67,6 +75,9 @@ CONSOLE = "/moderation/"
 LEAD_FIGURES = "/moderation/figures/"
 FUNNEL = "/api/v1/moderation/figures/funnel"
 SUPERVISOR_FIGURES = "/console/figures/"
+APPEALS = "/api/v1/moderation/appeals?limit=100"
+STATEMENTS = "/api/v1/moderation/statements?limit=100"
+CASE_QUEUE = "/console/"
 PASSWORD = "a long benchmark passphrase"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -254,6 +265,78 @@ FROM generate_series(0, 7) w, unnest(ARRAY['FR', 'BE', 'DE', 'IT', 'ES']) c,
   unnest(ARRAY['fr-3018', 'fr-119', 'be-107', 'de-116111', 'it-114', 'es-116111', 'x-1', 'x-2', 'x-3', 'x-4']) h,
   unnest(ARRAY['shown', 'tapped', 'shared', 'escalated', 'decided']) s;
 """  # noqa: S608 - numbers only
+
+
+def lists_sql(platform: int, helpline: int, lo: int, hi: int) -> str:
+    """Notices lo..hi's share of the other lists (the appeals list, the statements export, the case queue):
+    one restriction with its statement of reasons each, on a notice received 200 days ago (outside every
+    dashboard's period); an appeal on one in ten (one in a hundred of those still open); and a helpline case,
+    with its consent, on one cloned report in ten."""
+    return f"""
+WITH {ranks_sql()},
+g AS (
+  SELECT i, now() - ((i::bigint * 7919) % 5184000) * interval '1 second' AS decided_at
+  FROM generate_series({lo}::bigint, {hi}::bigint) i
+),
+n AS (
+  INSERT INTO moderation_notice (id, platform_id, report_id, case_id, helpline_id, source, notifier, category,
+    danger_immediate, reporter_age, ground_kind, ground, explanation, content_positions, received_at,
+    acknowledged_at, status, claimed_by_id, claimed_label, claimed_at, decided_at, queue_rank)
+  SELECT gen_random_uuid(), {platform}, NULL, NULL, NULL, 'article_16', 'reporter:s-' || (g.i % 5000),
+    'harassment', false, NULL, '', '', '', '[]'::jsonb, now() - interval '200 days', now() - interval '200 days',
+    'decided', NULL, '', NULL, g.decided_at, ranks.rank
+  FROM g JOIN ranks ON NOT ranks.trusted AND NOT ranks.immediate AND NOT ranks.minor AND ranks.category = 'harassment'
+  RETURNING id, decided_at
+),
+d AS (
+  INSERT INTO moderation_decision (id, puid, notice_id, platform_id, outcome, moderator_id, moderator_label,
+    decided_at, manifestly_unfounded, summary, statement, informed_at, appeal_deadline, on_appeal_id,
+    reversed_by_id, submitted_at, submission_attempts, submission_error, submission_due_at)
+  SELECT gen_random_uuid(), 'bench-s-' || n.id, n.id, {platform}, 'restricted', NULL, 'mod-7 (API)', n.decided_at,
+    false, 'Removed.', jsonb_build_object('decision_visibility', jsonb_build_array('DECISION_VISIBILITY_CONTENT_REMOVED'),
+      'decision_ground', 'DECISION_GROUND_ILLEGAL_CONTENT', 'illegal_content_legal_ground', 'Code pénal art. 222-33-2-2',
+      'illegal_content_explanation', repeat('Repeated insults aimed at a child. ', 6), 'category',
+      'STATEMENT_CATEGORY_CYBER_VIOLENCE', 'content_type', jsonb_build_array('CONTENT_TYPE_TEXT'), 'source_type',
+      'SOURCE_ARTICLE_16', 'automated_detection', 'No', 'automated_decision', 'AUTOMATED_DECISION_NOT_AUTOMATED',
+      'application_date', to_char(n.decided_at, 'YYYY-MM-DD'), 'content_date', to_char(n.decided_at, 'YYYY-MM-DD'),
+      'territorial_scope', jsonb_build_array('FR', 'BE'), 'decision_facts', repeat('The message insults a pupil. ', 4),
+      'puid', 'bench-s-' || n.id),
+    n.decided_at, n.decided_at + interval '6 months', NULL, NULL, n.decided_at, 1, '', NULL
+  FROM n
+  RETURNING id, decided_at
+)
+INSERT INTO moderation_appeal (id, decision_id, appellant, reason, received_at, status, decided_by_id,
+  decided_by_label, decided_at, explanation)
+SELECT gen_random_uuid(), d.id, 'affected', 'benchmark', d.decided_at + interval '1 day',
+  CASE WHEN hashtext(d.id::text || 'open') % 100 = 0 THEN 'open' ELSE 'upheld' END, NULL, '',
+  CASE WHEN hashtext(d.id::text || 'open') % 100 = 0 THEN NULL ELSE d.decided_at + interval '3 days' END, ''
+FROM d WHERE hashtext(d.id::text) % 10 = 0;
+WITH r AS (
+  SELECT r.id, r.category, r.danger, r.received_at, substr(r.platform_report_id, 7)::bigint AS k FROM reports_report r
+  WHERE r.platform_report_id IN (SELECT 'bench-' || i FROM generate_series({lo}::bigint, {hi}::bigint) i WHERE i % 10 = 1)
+),
+c AS (
+  INSERT INTO handoffs_consent (id, given_at, text_version, scope, recorded_at, withdrawn_at, helpline_id, report_id)
+  SELECT gen_random_uuid(), r.received_at, 'bench', '["content"]'::jsonb, r.received_at, NULL, {helpline}, r.id FROM r
+  RETURNING id, report_id
+)
+INSERT INTO handoffs_case (id, code, status, urgent, category, follow_up_on, created_at, updated_at, code_expires_at,
+  withdrawn_at, assigned_to_id, helpline_id, report_id, consent_id)
+SELECT gen_random_uuid(), '9' || lpad(r.k::text, 13, '0'),
+  (ARRAY['new', 'new', 'in_progress', 'escalated', 'closed', 'closed', 'new', 'in_progress', 'closed', 'closed'])[1 + (r.k / 10) % 10],
+  r.danger = 'immediate', r.category, NULL, r.received_at, r.received_at, r.received_at + interval '30 days', NULL,
+  NULL, {helpline}, r.id, c.id
+FROM c JOIN r ON r.id = c.report_id
+"""  # noqa: S608 - numbers only
+
+
+def list_rows(api: dict[str, str], helpline_console: dict[str, str]) -> list[tuple[str, str, dict[str, str]]]:
+    """The appeals list, the statements export and the helpline's case queue: (row, path, headers)."""
+    return [
+        ("appeals API", APPEALS, api),
+        ("statements export", STATEMENTS, api),
+        ("case queue", CASE_QUEUE, helpline_console),
+    ]
 
 
 # --- HTTP -------------------------------------------------------------------------------------------------
@@ -453,6 +536,7 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 psql(url, grow_sql(data["id"], platform, helpline, lo, hi))
                 psql(url, noise_sql(noise, lo // 10, hi // 10))
                 psql(url, decided_sql(platform, helpline, lo, hi))
+                psql(url, lists_sql(platform, helpline, lo, hi))
             made = size
             psql(url, "VACUUM ANALYZE")  # every table: the track records' plan depends on the decisions' statistics
             waiting = psql(
@@ -475,6 +559,7 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 ("lead figures", LEAD_FIGURES, lead_console),
                 ("funnel API", FUNNEL, api),
                 ("supervisor figures", SUPERVISOR_FIGURES, helpline_console),
+                *list_rows(api, helpline_console),
             ):
                 timed(port, path, headers_, args.warmup, deadline)
                 rss_before, cpu_before = workers_rss(server.pid), process_cpu_seconds(server.pid)
@@ -500,7 +585,7 @@ def explain_sql(platform: int) -> str:
         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT n.id, n.queue_rank, n.received_at, h.name "  # noqa: S608
         "FROM moderation_notice n LEFT JOIN tenants_helpline h ON h.id = n.helpline_id "
         f"WHERE n.platform_id = {platform} AND n.status IN ('open', 'claimed') "
-        # One row per report's notices, led by the first in queue order (services._ahead_in_its_group, ADR 0027).
+        # One row per report's notices, led by the first in queue order (access._queue_sql, ADR 0027).
         "AND NOT EXISTS (SELECT 1 FROM moderation_notice u WHERE u.platform_id = n.platform_id "
         "AND u.report_id = n.report_id AND u.status IN ('open', 'claimed') AND (u.queue_rank < n.queue_rank "
         "OR (u.queue_rank = n.queue_rank AND u.received_at < n.received_at) OR (u.queue_rank = n.queue_rank "

@@ -16,7 +16,9 @@ from itertools import product
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from relais.moderation import priority, services
 from relais.moderation.models import Notice, NoticeStatus, Source
@@ -189,6 +191,33 @@ def test_the_console_queue_pages_with_a_next_link(platforms: tuple[Platform, Pla
     assert seen == expected
     assert len(expected) > 2 * 50
     assert browser.get("/moderation/?after=garbage").status_code == 302
+
+
+@pytest.mark.usefixtures("platforms")
+def test_a_page_of_many_rows_costs_the_queries_a_page_of_three_does() -> None:
+    """No query per row (ADR 0014, addendum of 2026-12-04): the rows, their helplines and groups come in one statement, and
+    the snippets, track records and pile-ons in one query each however many rows the page has."""
+    helpline, _ = add_helpline(name="3018", directory_id="fr-3018", slug="3018")
+    _, key = add_platform(name="Keyed", country="IE")
+    keyed = Platform.objects.get(slug="keyed")
+    moderator, _ = add_moderator(username="alex", platform=keyed, password="a long moderator passphrase")
+    browser = Client()
+    browser.force_login(moderator.user)
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+
+    def queries(count: int, seed: int) -> tuple[int, int]:
+        fresh = generated(keyed, count, seed=seed)
+        Notice.objects.filter(id__in=[n.id for n in fresh[::2]]).update(helpline=helpline)
+        with CaptureQueriesContext(connection) as console:
+            assert browser.get("/moderation/").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/moderation/queue?limit=100").status_code == 200
+        return len(console), len(listed)
+
+    api.get("/api/v1/moderation/queue")  # the key's first use is recorded once: not a row's cost
+    few = queries(3, seed=5)
+    many = queries(120, seed=6)
+    assert many == few
 
 
 # --- the other lists that grow: appeals and the helpline's cases, paged the same way ---

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
+from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from relais.handoffs.models import Case
 from relais.moderation import cursors, keyset
-from relais.moderation.models import Appeal, Decision, Notice, PileOn, TransparencyAccount
-from relais.reports.models import Report
-from relais.tenants.models import Platform
+from relais.moderation.models import Appeal, Decision, Notice, NoticeStatus, PileOn, TransparencyAccount
+from relais.reports.models import Report, ReportedContent
+from relais.tenants.models import Helpline, Platform
 
 NOT_FOUND = "No such notice"
 
@@ -111,7 +115,23 @@ def appeals_in_order(
         appeals = appeals.filter(status=status)
     if after is not None:
         appeals = appeals.filter(keyset.after(APPEAL_ORDER, after))
-    return appeals.select_related("decision").prefetch_related("resulting_decisions").order_by(*APPEAL_ORDER)
+    return appeals.select_related(*APPEAL_RELATED).prefetch_related(*_appeal_prefetches()).order_by(*APPEAL_ORDER)
+
+
+APPEAL_RELATED = ("decision__notice__report", "decision__platform")
+"""What an appeal's answer reads (api.appeal_json, the summary told to the notifier: the notice, its report's
+language, the platform's zone), loaded with the page rather than a few queries per appeal."""
+
+
+def _appeal_prefetches() -> tuple[Prefetch[Any], ...]:
+    """The replacement decision of a reversed appeal and the kinds of the items each decision is about, in one
+    query each for the page (summaries.facts_of); the items without their sealed text, which no summary reads."""
+    kinds = ReportedContent.objects.only("id", "report_id", "position", "kind")
+    return (
+        Prefetch("decision__notice__report__content", queryset=kinds),
+        Prefetch("resulting_decisions", queryset=Decision.objects.select_related("notice__report", "platform")),
+        Prefetch("resulting_decisions__notice__report__content", queryset=kinds),
+    )
 
 
 def appeal_cursor(appeal: Appeal) -> str:
@@ -166,3 +186,144 @@ def notices_on_case(case: Case) -> list[Notice]:
 def transparency_account_of(platform: Platform) -> TransparencyAccount | None:
     """The platform's active account at the Transparency Database, if it set one."""
     return TransparencyAccount.objects.filter(platform=platform, active=True).first()
+
+
+# --- the queue's page, in hand-written SQL (ADR 0014, addendum of 2026-12-04) ---
+
+QUEUE_COLUMNS = (
+    "id",
+    "platform_id",
+    "report_id",
+    "case_id",
+    "helpline_id",
+    "source",
+    "notifier",
+    "category",
+    "danger_immediate",
+    "reporter_age",
+    "received_at",
+    "status",
+    "claimed_by_id",
+    "claimed_label",
+    "claimed_at",
+    "queue_rank",
+    "content_positions",
+    "pileon_id",
+)
+"""What a queue row shows (never the explanation, the report or its help card: a page stays small)."""
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of queue rows as read: the leading notices in queue order, and each one's group (the other
+    undecided notices about the same report, in queue order), by report."""
+
+    leaders: list[Notice]
+    grouped: dict[uuid.UUID, list[Notice]]
+
+
+@cache
+def _queue_sql(vendor: str, keyed: bool) -> str:
+    """The page's leaders and their groups in one statement; see `queue_page` for why it is hand-written.
+
+    `page` is the queue proper: the platform's undecided notices with none ahead of them in their report's
+    group (ADR 0027) or their pile-on (ADR 0034), after the keyset position, in the order of the partial
+    index `notice_priority`, cut at the page's size. The outer part reads those notices and the other
+    undecided notices of their reports (by the `report_id` index), with the escalating helpline's name.
+    `(a, b, c) > (x, y, z)` is a row comparison on both databases (SQLite since 3.15): PostgreSQL reads it
+    as the start of an index range (relais/moderation/keyset.py)."""
+    notice, helpline = Notice._meta.db_table, Helpline._meta.db_table
+    undecided = f"('{NoticeStatus.OPEN.value}', '{NoticeStatus.CLAIMED.value}')"
+    ahead = (
+        "(u.queue_rank < n.queue_rank OR (u.queue_rank = n.queue_rank AND u.received_at < n.received_at) "
+        "OR (u.queue_rank = n.queue_rank AND u.received_at = n.received_at AND u.id < n.id))"
+    )
+    columns = ", ".join(f"m.{c}" for c in QUEUE_COLUMNS)
+    after = "AND (n.queue_rank, n.received_at, n.id) > (%s, %s, %s) " if keyed else ""
+    order = ", ".join(str(QUEUE_COLUMNS.index(c) + 1) for c in ("queue_rank", "received_at", "id"))
+    true, false = ("TRUE", "FALSE") if vendor == "postgresql" else ("1", "0")
+    return (
+        f"WITH page AS (SELECT n.id, n.report_id FROM {notice} n "  # noqa: S608 - names and constants only
+        f"WHERE n.platform_id = %s AND n.status IN {undecided} {after}"
+        f"AND NOT EXISTS (SELECT 1 FROM {notice} u WHERE u.platform_id = n.platform_id "
+        f"AND u.report_id = n.report_id AND u.status IN {undecided} AND {ahead}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {notice} u WHERE u.pileon_id = n.pileon_id "
+        f"AND u.status IN {undecided} AND {ahead}) "
+        "ORDER BY n.queue_rank, n.received_at, n.id LIMIT %s) "
+        f"SELECT {columns}, h.name AS helpline_name, h.directory_id AS helpline_directory_id, {true} AS leads "
+        f"FROM page JOIN {notice} m ON m.id = page.id LEFT JOIN {helpline} h ON h.id = m.helpline_id "
+        "UNION ALL "
+        f"SELECT {columns}, h.name, h.directory_id, {false} FROM {notice} m "
+        f"LEFT JOIN {helpline} h ON h.id = m.helpline_id "
+        f"WHERE m.platform_id = %s AND m.status IN {undecided} "
+        "AND m.report_id IN (SELECT report_id FROM page) AND m.id NOT IN (SELECT id FROM page) "
+        f"ORDER BY {order}"  # by position: SQLite matches no name in a compound SELECT's ORDER BY
+    )
+
+
+def queue_page(
+    platform: Platform, *, limit: int, after: tuple[int, datetime, uuid.UUID] | None, using: str = "default"
+) -> QueuePage:
+    """One page of the platform's queue: `limit` leading notices after the keyset position `after`
+    (queue_rank, received_at, id), and their groups.
+
+    Hand-written SQL, one statement, rather than the two ORM querysets it replaces: the SQL takes well under
+    a millisecond at a million notices, but Django spent about 3 ms of CPU per request building and
+    compiling the querysets (two correlated EXISTS, a keyset row comparison, the group's `IN`), more than
+    everything else the next item costs (docs/benchmarks.md, the queue). The rows still become `Notice`
+    instances through the ORM's own loading (`raw()`: each field's database converters, deferred fields for
+    the columns not read), so templates and schemas see what `.only()` gave them; the helpline is set from
+    the joined columns, so no row costs a query of its own."""
+    connection = connections[using]
+    fields = {f.attname: f for f in Notice._meta.concrete_fields}
+    params: list[Any] = [platform.pk]
+    if after is not None:
+        rank, received_at, notice_id = after
+        params += [
+            rank,
+            fields["received_at"].get_db_prep_value(received_at, connection),
+            fields["id"].get_db_prep_value(notice_id, connection),
+        ]
+    params += [limit, platform.pk]
+    rows = Notice.objects.using(using).raw(_queue_sql(connection.vendor, after is not None), params)
+    leaders: list[Notice] = []
+    grouped: dict[uuid.UUID, list[Notice]] = {}
+    for notice in rows:
+        extra = cast(Any, notice)
+        if notice.helpline_id is not None:
+            notice.helpline = Helpline.from_db(
+                using,
+                ["id", "name", "directory_id"],
+                [notice.helpline_id, extra.helpline_name, extra.helpline_directory_id],
+            )
+        if extra.leads:
+            leaders.append(notice)
+        else:
+            grouped.setdefault(cast(uuid.UUID, notice.report_id), []).append(notice)
+    return QueuePage(leaders=leaders, grouped=grouped)
+
+
+def first_items(notices: Sequence[Notice], using: str = "default") -> dict[uuid.UUID, str]:
+    """The reported text each notice's row starts with, by report: the first item the notice is about (the
+    report's first for a reporter's own notice, which names none). Only these items are read, so only they
+    are unsealed; hand-written for the reason `queue_page` is (an OR of subqueries the ORM is slow to build),
+    and read through `raw()` so the sealed text is opened by its field."""
+    connection = connections[using]
+    report = ReportedContent._meta.get_field("report").target_field
+    table = ReportedContent._meta.db_table
+    wanted, params = [], []
+    for notice in notices:
+        if notice.report_id is None:
+            continue
+        key = report.get_db_prep_value(notice.report_id, connection)
+        if notice.content_positions:
+            wanted.append("(c.report_id = %s AND c.position = %s)")
+            params += [key, min(notice.content_positions)]
+        else:
+            first = f"(SELECT MIN(f.position) FROM {table} f WHERE f.report_id = %s)"  # noqa: S608 - a table name
+            wanted.append(f"(c.report_id = %s AND c.position = {first})")
+            params += [key, key]
+    if not wanted:
+        return {}
+    sql = f"SELECT c.id, c.report_id, c.text FROM {table} c WHERE {' OR '.join(wanted)}"  # noqa: S608 - placeholders only
+    return {item.report_id: item.text for item in ReportedContent.objects.using(using).raw(sql, params)}

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, QuerySet
 
 from relais import replica
 from relais.handoffs import access as handoffs_access
@@ -27,7 +27,7 @@ from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import appeals, cursors, flaggers, keyset, misuse, pileons
+from relais.moderation import access, appeals, cursors, flaggers, keyset, misuse, pileons
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -611,36 +611,6 @@ SNIPPET_LENGTH = 140
 """Characters of the reported text a queue row shows: enough to recognise the content, not to read it there."""
 
 
-def _ahead_in_its_group() -> Exists:
-    """An undecided notice about the same report that comes before the outer one in the queue's order.
-
-    The queue shows a notice only when none is ahead of it in its group (ADR 0027): the group's leader, the
-    one of highest priority, so a group is ordered and paged by its leader's stored keys. The condition is
-    the keyset one spelt out as ORs, over the few notices of one report (read by the `report_id` index)."""
-    return Exists(
-        Notice.objects.filter(
-            platform_id=OuterRef("platform_id"), report_id=OuterRef("report_id"), status__in=OPEN_STATUSES
-        ).filter(
-            Q(queue_rank__lt=OuterRef("queue_rank"))
-            | Q(queue_rank=OuterRef("queue_rank"), received_at__lt=OuterRef("received_at"))
-            | Q(queue_rank=OuterRef("queue_rank"), received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
-        )
-    )
-
-
-def _ahead_in_its_pileon() -> Exists:
-    """An undecided notice of the same pile-on before the outer one in the queue's order (ADR 0034): a pile-on is
-    one row, led by its notice of highest priority, as a report's notices are (`_ahead_in_its_group`). Read by
-    the `notice_pileon_queue` index; a notice in no pile-on compares NULL and finds none."""
-    return Exists(
-        Notice.objects.filter(pileon_id=OuterRef("pileon_id"), status__in=OPEN_STATUSES).filter(
-            Q(queue_rank__lt=OuterRef("queue_rank"))
-            | Q(queue_rank=OuterRef("queue_rank"), received_at__lt=OuterRef("received_at"))
-            | Q(queue_rank=OuterRef("queue_rank"), received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
-        )
-    )
-
-
 def group_of(notice: Notice) -> QuerySet[Notice]:
     """The undecided notices about the same reported content as `notice` (itself included), in queue order:
     the reporter's own notice and the escalations of the same report. A notice whose report was purged is
@@ -655,19 +625,7 @@ def group_of(notice: Notice) -> QuerySet[Notice]:
 def _snippets(page: list[Notice]) -> dict[uuid.UUID, str]:
     """The start of each row's reported text, by report: the first item the leading notice is about (every
     item for a reporter's own notice: the first). Only this page's items are read, so only they are unsealed."""
-    wanted = Q()
-    for notice in page:
-        if notice.report_id is None:
-            continue
-        if notice.content_positions:
-            wanted |= Q(report_id=notice.report_id, position=min(notice.content_positions))
-        else:
-            first = ReportedContent.objects.filter(report_id=OuterRef("report_id")).order_by("position")
-            wanted |= Q(report_id=notice.report_id, position=Subquery(first.values("position")[:1]))
-    if not wanted:
-        return {}
-    items = ReportedContent.objects.filter(wanted).only("report_id", "position", "text")
-    return {item.report_id: _snippet(item.text) for item in items}
+    return {report: _snippet(text) for report, text in access.first_items(page).items()}
 
 
 def snippet_of(notice: Notice) -> str:
@@ -687,28 +645,12 @@ def queue(
 ) -> list[QueueItem]:
     """A page of the platform's queue rows in the order of priority.py (trusted flaggers first…), the
     `limit` first ones after `after`: one row per reported content, led by its notice of highest priority,
-    with the group's other undecided notices (ADR 0027). Grouped, ordered and cut in SQL; the page's groups,
-    snippets and notifiers' track records in one query each."""
-    notices = (
-        Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES)
-        .filter(~_ahead_in_its_group())
-        .filter(~_ahead_in_its_pileon())
-    )
-    if after is not None:
-        notices = notices.filter(keyset.after(QUEUE_ORDER, (after.queue_rank, after.received_at, after.notice_id)))
-    page = list(notices.select_related("helpline").only(*QUEUE_ROW_FIELDS).order_by(*QUEUE_ORDER)[:limit])
-    grouped: dict[uuid.UUID, list[Notice]] = {}
-    reports = {n.report_id for n in page if n.report_id is not None}
-    if reports:
-        others = (
-            Notice.objects.filter(platform=platform, status__in=OPEN_STATUSES, report_id__in=reports)
-            .exclude(id__in=[n.id for n in page])
-            .select_related("helpline")
-            .only(*QUEUE_ROW_FIELDS)
-            .order_by(*QUEUE_ORDER)
-        )
-        for other in others:
-            grouped.setdefault(cast(uuid.UUID, other.report_id), []).append(other)
+    with the group's other undecided notices (ADR 0027). Grouped, ordered and cut in SQL: the rows and their
+    groups in one hand-written statement (access.queue_page), the snippets and the notifiers' track records in
+    one query each, the pile-ons' in two when the page has any."""
+    position = None if after is None else (after.queue_rank, after.received_at, after.notice_id)
+    read = access.queue_page(platform, limit=limit, after=position)
+    page, grouped = read.leaders, read.grouped
     snippets = _snippets(page)
     records = track_records(platform, (n.notifier for n in page), now)
     pileon_ids = {n.pileon_id for n in page if n.pileon_id is not None}
