@@ -153,8 +153,13 @@ def rebuild(platform: Platform, first: date, last: date, *, zone: ZoneInfo, now:
         return Summary(0, 0)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     with transaction.atomic():
-        # Lock the days being built against a decision bumping them meanwhile (note_decision waits).
-        list(RolledUpDay.objects.select_for_update().filter(platform=platform, day__gte=first, day__lte=last))
+        # Lock the days built before against a decision bumping them meanwhile: note_decision waits, then
+        # finds the row still there (updated, not replaced) and bumps what this rebuild could not see.
+        built = set(
+            RolledUpDay.objects.select_for_update()
+            .filter(platform=platform, day__gte=first, day__lte=last)
+            .values_list("day", flat=True)
+        )
         counted = count_days(platform, first, last, zone)
         NoticeDay.objects.filter(platform=platform, day__gte=first, day__lte=last).delete()
         NoticeDay.objects.bulk_create(
@@ -172,9 +177,12 @@ def rebuild(platform: Platform, first: date, last: date, *, zone: ZoneInfo, now:
             ],
             batch_size=1000,
         )
-        RolledUpDay.objects.filter(platform=platform, day__gte=first, day__lte=last).delete()
+        RolledUpDay.objects.filter(platform=platform, day__gte=first, day__lte=last).update(
+            zone=str(zone), built_at=now
+        )
         RolledUpDay.objects.bulk_create(
-            [RolledUpDay(platform=platform, day=day, zone=str(zone), built_at=now) for day in days], batch_size=1000
+            [RolledUpDay(platform=platform, day=day, zone=str(zone), built_at=now) for day in days if day not in built],
+            batch_size=1000,
         )
     return Summary(len(days), len(counted))
 
