@@ -30,6 +30,10 @@ connection each (gunicorn's sync workers close them), and prints p50/p99 and eac
 | statements export | `GET /api/v1/moderation/statements?limit=100` (the platform's key): the export's first page |
 | case queue | `GET /console/` signed in as the helpline's supervisor (50 rows, open cases first) |
 
+| lead 90 d live | the lead's page over 90 days, counted from the notices (no roll-ups built) |
+| lead 30/90 d rolled | the same over 30 and 90 days after `relais figures rebuild` (ADR 0040), whose time is printed |
+| supervisor 30/90 d | the supervisor's page over 30 and 90 days |
+
 For the dashboards, each size also gets as many **decided** notices (received over the last 60 days, decided
 1 to 72 hours later: half of them in the dashboards' default 30 days), 300 appeals, and 2,000 reach counts
 (8 weeks x 5 countries x 10 helplines x 5 steps); the sizes above still count undecided notices only.
@@ -57,6 +61,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -577,7 +582,88 @@ def measure(args: argparse.Namespace, sizes: list[int], port: int, deadline: flo
                 print(psql(url, explain_sql(platform)))
                 for query in figures_explain_sql(platform):
                     print(psql(url, query))
+            rows += dashboard_rows(args, size, server.pid, port, (lead_console, helpline_console), deadline, log)
     return rows
+
+
+# --- the dashboards over 30 and 90 days, counted live and from daily roll-ups (ADR 0040) -----------------
+
+
+def dashboard_paths(days: int) -> tuple[str, str]:
+    """The lead's and the supervisor's page over the last `days` days to today (the bench's tenants are in
+    Dublin and Paris: a day either way changes nothing that is timed)."""
+    today = datetime.now(UTC).date()
+    query = f"?from={today - timedelta(days=days - 1)}&to={today}"
+    return LEAD_FIGURES + query, SUPERVISOR_FIGURES + query
+
+
+def timed_row(
+    args: argparse.Namespace, size: int, name: str, target: tuple[int, int, str, dict[str, str]], deadline: float
+) -> Row:
+    root, port, path, headers = target
+    timed(port, path, headers, args.warmup, deadline)
+    rss_before, cpu_before = workers_rss(root), process_cpu_seconds(root)
+    times = timed(port, path, headers, args.requests, deadline)
+    cpu = (process_cpu_seconds(root) - cpu_before) * 1000 / args.requests
+    print(
+        f"  {name:<18} p50 {percentile(times, 0.5):7.1f} ms  p99 {percentile(times, 0.99):7.1f} ms  "
+        f"server CPU {cpu:5.1f} ms/req  load average {Path('/proc/loadavg').read_text().split()[0]}",
+        flush=True,
+    )
+    return (size, name, times, cpu, rss_before, workers_rss(root))
+
+
+def dashboard_rows(
+    args: argparse.Namespace,
+    size: int,
+    root: int,
+    port: int,
+    consoles: tuple[dict[str, str], dict[str, str]],
+    deadline: float,
+    log: IO[str],
+) -> list[Row]:
+    """Both dashboards over 90 days counted live; `relais figures rebuild` over every generated day, timed;
+    then both over 30 and 90 days from the roll-ups. The roll-ups are dropped again at the end: the next
+    size's notices are written into days already over, which only a rebuild counts (ADR 0040)."""
+    url = args.database_url
+    lead, supervisor = consoles
+    (lead_30, supervisor_30), (lead_90, supervisor_90) = dashboard_paths(30), dashboard_paths(90)
+    rows = [timed_row(args, size, "lead 90 d live", (root, port, lead_90, lead), deadline)]
+    started = time.monotonic()
+    said = cli(
+        url,
+        log,
+        "figures",
+        "rebuild",
+        "--platform",
+        "bench-social",
+        "--from",
+        str(datetime.now(UTC).date() - timedelta(days=70)),
+    )
+    print(f"  roll-ups built in {time.monotonic() - started:.1f} s (with the CLI's start-up): {said.strip()}")
+    for name, path, headers in (
+        ("lead 30 d rolled", lead_30, lead),
+        ("lead 90 d rolled", lead_90, lead),
+        ("supervisor 30 d", supervisor_30, supervisor),
+        ("supervisor 90 d", supervisor_90, supervisor),
+    ):
+        rows.append(timed_row(args, size, name, (root, port, path, headers), deadline))
+    if args.explain:
+        for query in rollup_explain_sql():
+            print(psql(url, query))
+    psql(url, "DELETE FROM moderation_noticeday; DELETE FROM moderation_rolledupday")
+    return rows
+
+
+def rollup_explain_sql() -> list[str]:
+    """What the rolled-up lead page reads: 90 days of roll-ups, and today's notices."""
+    platform = "(SELECT id FROM tenants_platform WHERE slug = 'bench-social')"
+    return [
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT day, source, category, decision_minutes "  # noqa: S608
+        f"FROM moderation_noticeday WHERE platform_id = {platform} AND day >= current_date - 89 AND decided > 0",
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT count(*) FROM moderation_notice "  # noqa: S608
+        f"WHERE platform_id = {platform} AND status = 'decided' AND decided_at >= current_date",
+    ]
 
 
 def explain_sql(platform: int) -> str:

@@ -155,3 +155,38 @@ def test_a_chart_refuses_mismatched_data() -> None:
         charts.columns(
             chart_id="x", title="t", desc="d", labels=["a"], series=[charts.Series(str(n), (1,)) for n in range(4)]
         )
+
+
+@pytest.mark.parametrize(
+    ("minutes", "step"),
+    [(-3, 0), (0, 0), (59, 59), (119, 119), (120, 120), (124, 120), (125, 125), (719, 715), (720, 720), (734, 720),
+     (735, 735), (4319, 4305), (4320, 4320), (4379, 4320), (43199, 43140), (43200, 43200), (44639, 43200),
+     (44640, 44640)],
+)  # fmt: skip
+def test_a_decision_time_is_counted_in_its_step(minutes: int, step: int) -> None:
+    """To the minute under 2 hours, 5 minutes under 12, 15 minutes under 3 days, the hour under 30, the day beyond."""
+    assert figures.duration_bucket(minutes) == step
+
+
+def test_every_step_is_within_a_small_share_of_the_time_and_whole_hours_are_exact() -> None:
+    for minutes in range(1, 60 * 24 * 40):
+        assert minutes - figures.duration_bucket(minutes) <= max(0.042 * minutes, 0)
+    assert all(figures.duration_bucket(h * 60) == h * 60 for h in range(1, 24 * 30))
+
+
+def test_percentiles_over_counts_are_percentiles_over_the_values_written_out() -> None:
+    samples = [[5], [1, 2], [3, 3, 3, 7], [0, 10, 10, 20, 20, 20, 90], list(range(37)) * 3]
+    for values in samples:
+        counts: dict[int, int] = {}
+        figures.add_counts(counts, {v: values.count(v) for v in set(values)})
+        for fraction in (0, 0.1, 0.5, 0.9, 1):
+            assert figures.histogram_percentile(counts, fraction) == pytest.approx(
+                figures.percentile([float(v) for v in values], fraction)
+            )
+    assert figures.histogram_percentile({}, 0.5) is None
+    assert figures.histogram_percentile({60: 0}, 0.5) is None
+    found = figures.durations_counted(("article_16", "threat"), {60: 1, 120: 1, 180: 1})
+    assert (found.count, found.median_hours) == (3, 2.0)
+    assert found.p90_hours == pytest.approx(2.8)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        figures.histogram_percentile({1: 1}, 1.5)

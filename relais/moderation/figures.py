@@ -1,10 +1,12 @@
 """What a moderation lead sees of the platform's work: in and decided per day, overdue now, how long a
 decision takes (by source and category), appeals and reversals. Counted in SQL, over indexed columns.
 
-Each figure is one query over the period's rows (the indexes `notice_received`, `notice_decided` and
-`notice_priority`); bench/moderation_queue.py times them at a million notices. On PostgreSQL the median and
-90th percentile are `percentile_cont`; SQLite has no ordered-set aggregate, so there the decision times of
-the period are read and ranked in Python (relais/figures.py): the same definition, slower, for development.
+The per-day counts and the decision times of the days that are over come from daily roll-ups
+(relais/moderation/rollups.py, ADR 0040), today's from the indexes `notice_received` and `notice_decided`;
+overdue now is a count over `notice_priority`, the undecided notices alone. Decision times are counted in
+steps (relais.figures.duration_bucket) so that a day's can be kept as counts; the median and 90th percentile
+are then `percentile_cont`'s definition over those counts (relais.figures.histogram_percentile).
+bench/moderation_queue.py times the page at a million notices.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connection
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 
 from relais import figures
 from relais.moderation import priority as priorities
-from relais.moderation import services
+from relais.moderation import rollups, services
 from relais.moderation.models import Appeal, AppealStatus, Notice, NoticeStatus
 from relais.tenants.models import Platform
 
@@ -64,21 +64,37 @@ class LeadFigures:
         return sum(self.overdue.values())
 
 
-def _per_day(platform: Platform, period: figures.Period, field: str, **only: object) -> dict[date, int]:
-    rows = (
-        Notice.objects.filter(platform=platform, **{f"{field}__gte": period.start, f"{field}__lt": period.end}, **only)
-        .annotate(day=TruncDate(field, tzinfo=period.zone))
-        .values("day")
-        .annotate(n=Count("*"))
-        .values_list("day", "n")
-    )
-    return dict(rows)
+@dataclass(frozen=True)
+class Counted:
+    """A period's notices counted: per day, and the decisions' times in steps by (source, category)."""
+
+    days: list[Day]
+    minutes: dict[tuple[str, str], dict[int, int]]
+
+
+def counted(platform: Platform, period: figures.Period) -> Counted:
+    """The rolled-up days of the period from their roll-ups (ADR 0040); the others (today, days not built
+    yet) counted live over the indexes, one range per unbroken stretch. The same counts either way."""
+    sealed = rollups.rolled_up_days(platform, period.first, period.last, period.zone)
+    stored = rollups.read_rolled_up(platform, sealed)
+    received, decided = dict(stored.received), dict(stored.decided)
+    minutes: dict[tuple[str, str], dict[int, int]] = defaultdict(dict, stored.minutes)
+    for first, last in rollups.runs(period.days, sealed):
+        received.update(rollups.received_per_day(platform, first, last, period.zone))
+        for (day, source, category), counts in rollups.decided_cells(platform, first, last, period.zone).items():
+            decided[day] = decided.get(day, 0) + sum(counts.values())
+            figures.add_counts(minutes[(source, category)], counts)
+    return Counted([Day(d, received.get(d, 0), decided.get(d, 0)) for d in period.days], minutes)
 
 
 def days(platform: Platform, period: figures.Period) -> list[Day]:
-    received = _per_day(platform, period, "received_at")
-    decided = _per_day(platform, period, "decided_at", status=NoticeStatus.DECIDED)
-    return [Day(d, received.get(d, 0), decided.get(d, 0)) for d in period.days]
+    """Received and decided per day."""
+    return counted(platform, period).days
+
+
+def _times(found: Counted) -> list[figures.Durations]:
+    times = [figures.durations_counted(key, counts) for key, counts in found.minutes.items()]
+    return sorted(times, key=lambda d: (-d.count, d.key))
 
 
 def ranks_by_sla_class() -> dict[str, list[int]]:
@@ -92,46 +108,23 @@ def ranks_by_sla_class() -> dict[str, list[int]]:
 
 
 def overdue(platform: Platform, now: datetime) -> dict[str, int]:
+    """One count per SLA class, each a range of `notice_priority` (platform, queue_rank, received_at), the
+    partial index of undecided notices: index-only on PostgreSQL, and it reads only the overdue entries. (A
+    single query with a FILTER per class reads every undecided notice instead: PostgreSQL cannot bound a
+    scan by a condition that is only in a FILTER.)"""
     sla = services.sla()
-    counts = Notice.objects.filter(platform=platform, status__in=UNDECIDED).aggregate(
-        **{
-            kind: Count("pk", filter=Q(queue_rank__in=ranks, received_at__lte=now - sla[kind]))
-            for kind, ranks in ranks_by_sla_class().items()
-        }
-    )
-    return {kind: counts[kind] for kind in priorities.DEFAULT_SLA}
-
-
-DECISION_TIMES_SQL = """
-SELECT source, category, count(*),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM decided_at - received_at)) / 3600,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM decided_at - received_at)) / 3600
-FROM {table}
-WHERE platform_id = %s AND status = 'decided' AND decided_at >= %s AND decided_at < %s
-GROUP BY source, category
-"""
+    ranks = ranks_by_sla_class()
+    undecided = Notice.objects.filter(platform=platform, status__in=UNDECIDED)
+    return {
+        kind: undecided.filter(queue_rank__in=ranks.get(kind, []), received_at__lte=now - sla[kind]).count()
+        for kind in priorities.DEFAULT_SLA
+    }
 
 
 def decision_times(platform: Platform, period: figures.Period) -> list[figures.Durations]:
-    """Time from a notice's receipt to its decision, for the notices decided in the period."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            sql = DECISION_TIMES_SQL.format(table=connection.ops.quote_name(Notice._meta.db_table))
-            cursor.execute(sql, [platform.pk, period.start, period.end])
-            found = [
-                figures.Durations((source, category), n, float(median), float(p90))
-                for source, category, n, median, p90 in cursor.fetchall()
-            ]
-    else:
-        hours: dict[tuple[str, str], list[float]] = defaultdict(list)
-        rows = Notice.objects.filter(
-            platform=platform, status=NoticeStatus.DECIDED, decided_at__gte=period.start, decided_at__lt=period.end
-        ).values_list("source", "category", "received_at", "decided_at")
-        for source, category, received_at, decided_at in rows.iterator():
-            assert decided_at is not None  # noqa: S101 - a decided notice has its time, filtered above
-            hours[(source, category)].append((decided_at - received_at).total_seconds() / 3600)
-        found = [figures.durations(key, values) for key, values in hours.items()]
-    return sorted(found, key=lambda d: (-d.count, d.key))
+    """Time from a notice's receipt to its decision, for the notices decided in the period, counted in steps
+    (relais.figures.duration_bucket: to the minute under 2 hours, whole hours exactly), most decided first."""
+    return _times(counted(platform, period))
 
 
 def appeal_figures(platform: Platform, period: figures.Period) -> AppealFigures:
@@ -147,10 +140,11 @@ def appeal_figures(platform: Platform, period: figures.Period) -> AppealFigures:
 
 
 def lead_figures(platform: Platform, period: figures.Period, now: datetime) -> LeadFigures:
+    found = counted(platform, period)
     return LeadFigures(
         period=period,
-        days=days(platform, period),
+        days=found.days,
         overdue=overdue(platform, now),
-        decision_times=decision_times(platform, period),
+        decision_times=_times(found),
         appeals=appeal_figures(platform, period),
     )

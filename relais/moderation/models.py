@@ -330,3 +330,48 @@ class TransparencyAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} → {self.base_url}"
+
+
+class NoticeDay(models.Model):
+    """A platform's notices of one closed day, counted (ADR 0040): received that day, decided that day, and how
+    long those decisions took, in steps (relais.figures.duration_bucket). The lead's dashboard reads these
+    instead of the notices, so its cost grows with the days of the period, not the notices.
+
+    Written by `relais figures rebuild` (relais/moderation/rollups.py) for days that are over in the
+    platform's zone, and bumped by a decision dated in such a day; no row for a (day, source, category)
+    without notices. A day counts only if its `RolledUpDay` says it was built, in the platform's zone."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="In the platform's zone.")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    category = models.CharField(max_length=40)
+    received = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    decision_minutes = models.JSONField(
+        default=dict, help_text="The decisions of the day by time taken: {step start in minutes: count}."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "day", "source", "category"], name="notice_day_one_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.day} {self.source} {self.category}"
+
+
+class RolledUpDay(models.Model):
+    """A day whose `NoticeDay` rows are built: without this row the day is counted from the notices. The zone
+    is the one its day boundaries were drawn in; if the platform's zone changes, the day counts live again
+    until rebuilt."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "day"], name="rolled_up_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.day} ({self.zone})"

@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, QuerySet
 
-from relais import replica
+from relais import clock, replica
 from relais.handoffs import access as handoffs_access
 from relais.handoffs.models import AccessEvent, Case
 from relais.handoffs.services import Actor as HelplineActor
 from relais.handoffs.workflow import Status as CaseStatus
 from relais.handoffs.workflow import check_transition
-from relais.moderation import access, appeals, cursors, flaggers, keyset, misuse, pileons
+from relais.moderation import access, appeals, cursors, flaggers, keyset, misuse, pileons, rollups
 from relais.moderation import priority as priorities
 from relais.moderation import statement_of_reasons as sor
 from relais.moderation.access import notices_on_case
@@ -901,6 +901,8 @@ def decide(*, actor: ModeratorActor, notice: Notice, data: DecisionInput, now: d
         locked.status = NoticeStatus.DECIDED
         locked.decided_at = now
         locked.save(update_fields=["status", "decided_at"])
+        if now.astimezone(_zone(locked.platform)).date() < clock.now().astimezone(_zone(locked.platform)).date():
+            rollups.note_decision(locked, _zone(locked.platform))  # a day over, perhaps rolled up (ADR 0040)
         if locked.helpline is not None and locked.source != Source.ARTICLE_16:
             ReachCount.record(
                 platform=locked.platform,
