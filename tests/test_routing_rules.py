@@ -144,9 +144,10 @@ def test_a_card_for_a_minor_never_holds_an_adults_only_service_in_any_country() 
         # Hrabri telefon answers on working days 09:00-20:00; at night the 24/7 victims' line 116 006.
         ("HR", "hr", "hr-hrabri-telefon", "hr-116006", ["112", "192", "194", "193", "112"], True),
         ("SI", "sl", "si-tom", "si-tom", ["112", "113", "112"], True),
-        # No text route to 112 was found for Cyprus (a 2025 report says the next 112 system will bring one) or Malta.
+        # No text route to 112 was found for Cyprus (a 2025 report says the next 112 system will bring one);
+        # Malta's is the police's emergency SMS number for deaf people, 7977 0112.
         ("CY", "el", "cy-hfc-1466", "cy-hfc-1466", ["112"], False),
-        ("MT", "mt", "mt-supportline-179", "mt-supportline-179", ["112"], False),
+        ("MT", "mt", "mt-supportline-179", "mt-supportline-179", ["112", "+35679770112"], True),
     ],
 )
 def test_a_14_year_old_is_first_offered_the_child_helpline_and_the_emergency_numbers(

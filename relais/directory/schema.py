@@ -96,7 +96,9 @@ def _check_zone(value: str) -> str:
 class Emergency(_Strict):
     id: Annotated[str, Field(pattern=_ID)]
     name: Texts
-    number: Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
+    number: Annotated[str, Field(pattern=r"^(\+[1-9][0-9]{6,14}|[0-9]{2,6})$")]
+    """A short number (`112`), or a full one in international form where the service has only that, such as
+    Malta's emergency SMS number for deaf people (`+35679770112`)."""
     kind: EMERGENCY_KINDS
     source: Source
     sources: list[Source] = []
