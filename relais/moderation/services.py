@@ -584,28 +584,9 @@ class QueuePosition:
 QUEUE_ORDER = ("queue_rank", "received_at", "id")
 """The queue's SQL order, served by the partial index `notice_priority`; equal to priority.queue_key's."""
 
-QUEUE_ROW_FIELDS = (
-    "id",
-    "platform_id",
-    "report_id",
-    "case_id",
-    "source",
-    "notifier",
-    "category",
-    "danger_immediate",
-    "reporter_age",
-    "received_at",
-    "status",
-    "claimed_by_id",
-    "claimed_label",
-    "claimed_at",
-    "queue_rank",
-    "content_positions",
-    "pileon_id",
-    "helpline__name",
-    "helpline__directory_id",
-)
-"""What a queue row shows: never the explanation, the report or its help card (a page stays small)."""
+QUEUE_ROW_FIELDS = (*access.QUEUE_COLUMNS, "helpline__name", "helpline__directory_id")
+"""A queue row's fields for the ORM (`.only`): the hand-written page's columns (access.QUEUE_COLUMNS) and the
+escalating helpline's name, which that statement joins in."""
 
 SNIPPET_LENGTH = 140
 """Characters of the reported text a queue row shows: enough to recognise the content, not to read it there."""
