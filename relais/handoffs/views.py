@@ -9,7 +9,7 @@ out of URLs, browser history and server logs. Every change is a POST with CSRF, 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
@@ -34,7 +34,7 @@ from relais import charts, clock, figures
 from relais.directory.runtime import current
 from relais.handoffs import access, case_codes, forms, readable, services
 from relais.handoffs import figures as helpline_figures
-from relais.handoffs.models import Case
+from relais.handoffs.models import AccessEvent, Case
 from relais.moderation import services as moderation
 from relais.moderation import wellness
 from relais.reports import figures as reach_figures
@@ -116,12 +116,14 @@ def queue(request: HttpRequest, console: Console) -> HttpResponse:
             filtered=bool(chosen.get("status") or chosen.get("category")),
             lookup_form=forms.LookupForm(digits_only=not access.legacy_codes_live(console.actor.helpline, clock.now())),
             pileon_alerts=_pileon_alerts(console.actor.helpline),
-            helpline_log=[
-                {"event": e, "words": readable.access_event_words(e.action, e.detail)}
-                for e in access.helpline_log(console.actor.helpline, limit=HELPLINE_LOG_SHOWN)
-            ],
+            helpline_log=_log_rows(access.helpline_log(console.actor.helpline, limit=HELPLINE_LOG_SHOWN)),
         ),
     )
+
+
+def _log_rows(events: Iterable[AccessEvent]) -> list[dict[str, Any]]:
+    """Access-log rows in words, in the order given (templates/handoffs/_access_log.html)."""
+    return [{"event": e, "words": readable.access_event_words(e.action, e.detail)} for e in events]
 
 
 def _pileon_alerts(helpline: Helpline) -> list[dict[str, Any]]:
@@ -369,9 +371,7 @@ def _render_case(
         status_form=status_form,
         follow_up_form=follow_up_form or forms.FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
         assign_form=assign_form,
-        access_log=[
-            {"event": e, "words": readable.access_event_words(e.action, e.detail)} for e in reversed(view.access_log)
-        ],
+        access_log=_log_rows(reversed(view.access_log)),
         help_card=_card_summary(view.help_card),
         warning=_content_warning(case) if view.content is not None else None,
         **_platform_side(case, escalation_form),
